@@ -38,6 +38,50 @@ public final class StateDictLayout {
 		return Collections.unmodifiableMap(b.shapes);
 	}
 
+	/**
+	 * Checks that {@code actual} (name → shape) holds exactly the tensors of {@code config}.
+	 *
+	 * @param source names the file or object in the message
+	 * @throws IllegalArgumentException listing the missing and unexpected names, or naming the first key whose
+	 *         shape differs with both shapes
+	 */
+	public static void verify(DerainConfig config, Map<String, long[]> actual, String source) {
+		Map<String, long[]> expected = of(config);
+		java.util.List<String> missing = new java.util.ArrayList<>();
+		java.util.List<String> extra = new java.util.ArrayList<>();
+		for (String k : expected.keySet())
+			if (!actual.containsKey(k)) missing.add(k);
+		for (String k : actual.keySet())
+			if (!expected.containsKey(k)) extra.add(k);
+		if (!missing.isEmpty() || !extra.isEmpty())
+			throw new IllegalArgumentException(source + " does not match a GT-RAIN network with ngf " + config.ngf()
+				+ ", " + config.nBlocks() + " blocks, " + config.norm().id() + " norm: "
+				+ (missing.isEmpty() ? "" : missing.size() + " missing " + summary(missing))
+				+ (missing.isEmpty() || extra.isEmpty() ? "" : "; ")
+				+ (extra.isEmpty() ? "" : extra.size() + " unexpected " + summary(extra)));
+		for (Map.Entry<String, long[]> e : expected.entrySet()) {
+			long[] got = actual.get(e.getKey());
+			if (!java.util.Arrays.equals(got, e.getValue()))
+				throw new IllegalArgumentException(source + ": " + e.getKey() + " has shape " + shape(got)
+					+ " but the network needs " + shape(e.getValue()));
+		}
+	}
+
+	/** Lists up to 12 names, then a count of the rest, so a message stays readable. */
+	private static String summary(java.util.List<String> names) {
+		int shown = Math.min(names.size(), 12);
+		String list = String.join(", ", names.subList(0, shown));
+		return "[" + list + (names.size() > shown ? ", ... " + (names.size() - shown) + " more" : "") + "]";
+	}
+
+	/** PyTorch-style shape text, e.g. (64, 3, 7, 7). */
+	public static String shape(long[] shape) {
+		StringBuilder b = new StringBuilder("(");
+		for (int i = 0; i < shape.length; i++)
+			b.append(i == 0 ? "" : ", ").append(shape[i]);
+		return b.append(")").toString();
+	}
+
 	/** Number of trainable scalars (weights and biases; not running statistics). */
 	public static long trainableCount(DerainConfig config) {
 		long n = 0;

@@ -1,0 +1,176 @@
+package fiji.plugin.derain.io;
+
+import fiji.plugin.derain.net.DerainConfig;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The {@code model.json} of a model folder: what network the weights belong to and where they came from.
+ * See {@link ModelFolder} for the folder layout. Format version 1:
+ *
+ * <pre>
+ * { "format": "fiji-derain-model", "format_version": 1, "name": "...", "description": "...",
+ *   "architecture": { "type": "gtrain-deformable-resnet", "ngf": 64, "n_blocks": 9,
+ *                     "activation": "leaky", "norm": "batch", "init": "normal" },
+ *   "input": { "range": [-1, 1], "layout": "NCHW", "channels": "RGB", "size_multiple": 4 },
+ *   "weights": "weights.safetensors",
+ *   "provenance": { ...free-form strings: source, imported_from, created, tool... },
+ *   "metrics": { ...name → number, e.g. "val_psnr": 31.2... },
+ *   "training": { ...free-form: the training config, present for models we trained... } }
+ * </pre>
+ *
+ * @param name short human-readable name
+ * @param description one sentence
+ * @param config the architecture
+ * @param weights weights file name, relative to the model folder (never outside it)
+ * @param provenance where the weights came from (strings)
+ * @param metrics measured metrics (numbers)
+ * @param training training configuration, or an empty object
+ */
+public record ModelDescriptor(String name, String description, DerainConfig config, String weights,
+	Map<String, String> provenance, Map<String, Double> metrics, JsonObject training) {
+
+	public static final String FORMAT = "fiji-derain-model";
+	public static final int FORMAT_VERSION = 1;
+	public static final String DEFAULT_WEIGHTS = "weights.safetensors";
+	private static final String ARCHITECTURE = "gtrain-deformable-resnet";
+	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
+	public ModelDescriptor {
+		provenance = Map.copyOf(provenance);
+		metrics = Map.copyOf(metrics);
+		training = training == null ? new JsonObject() : training.deepCopy();
+	}
+
+	/** A descriptor with the default weights file name and no metrics or training section. */
+	public static ModelDescriptor of(String name, String description, DerainConfig config,
+		Map<String, String> provenance) {
+		return new ModelDescriptor(name, description, config, DEFAULT_WEIGHTS, provenance, Map.of(), null);
+	}
+
+	public ModelDescriptor withMetrics(Map<String, Double> newMetrics) {
+		return new ModelDescriptor(name, description, config, weights, provenance, newMetrics, training);
+	}
+
+	public ModelDescriptor withTraining(JsonObject newTraining) {
+		return new ModelDescriptor(name, description, config, weights, provenance, metrics, newTraining);
+	}
+
+	public String toJson() {
+		JsonObject o = new JsonObject();
+		o.addProperty("format", FORMAT);
+		o.addProperty("format_version", FORMAT_VERSION);
+		o.addProperty("name", name);
+		o.addProperty("description", description);
+		JsonObject a = new JsonObject();
+		a.addProperty("type", ARCHITECTURE);
+		a.addProperty("ngf", config.ngf());
+		a.addProperty("n_blocks", config.nBlocks());
+		a.addProperty("activation", config.activation().id());
+		a.addProperty("norm", config.norm().id());
+		a.addProperty("init", config.init().id());
+		o.add("architecture", a);
+		o.add("input", GSON.toJsonTree(Map.of("range", new int[] {-1, 1}, "layout", "NCHW", "channels", "RGB",
+			"size_multiple", 4)));
+		o.addProperty("weights", weights);
+		o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(provenance)));
+		o.add("metrics", GSON.toJsonTree(new java.util.TreeMap<>(metrics)));
+		o.add("training", training);
+		return GSON.toJson(o) + "\n";
+	}
+
+	/**
+	 * Parses a descriptor.
+	 *
+	 * @param source names the file in error messages
+	 * @throws IllegalArgumentException naming {@code source} and the offending field
+	 */
+	public static ModelDescriptor parse(String json, String source) {
+		JsonObject o;
+		try {
+			o = JsonParser.parseString(json).getAsJsonObject();
+		} catch (JsonParseException | IllegalStateException e) {
+			throw new IllegalArgumentException(source + " is not valid JSON: " + e.getMessage());
+		}
+		Fields f = new Fields(o, source);
+		if (!FORMAT.equals(f.string("format")))
+			throw new IllegalArgumentException(source + ": \"format\" must be \"" + FORMAT + "\"");
+		int version = f.integer(o, "format_version");
+		if (version > FORMAT_VERSION)
+			throw new IllegalArgumentException(source + " has format_version " + version
+				+ ", newer than this plugin understands (" + FORMAT_VERSION + "): update Fiji Derain");
+		JsonObject a = f.object("architecture");
+		if (!ARCHITECTURE.equals(new Fields(a, source + " architecture").string("type")))
+			throw new IllegalArgumentException(source + ": architecture.type must be \"" + ARCHITECTURE + "\"");
+		DerainConfig config;
+		try {
+			config = new DerainConfig(f.integer(a, "ngf"), f.integer(a, "n_blocks"),
+				DerainConfig.Activation.parse(f.string(a, "activation")), DerainConfig.Norm.parse(f.string(a, "norm")),
+				DerainConfig.Init.parse(f.string(a, "init")));
+		} catch (IllegalArgumentException e) {
+			throw new IllegalArgumentException(source + ": architecture: " + e.getMessage());
+		}
+		Map<String, String> provenance = new LinkedHashMap<>();
+		if (o.has("provenance"))
+			for (Map.Entry<String, JsonElement> e : f.object("provenance").entrySet())
+				provenance.put(e.getKey(), e.getValue().isJsonPrimitive() ? e.getValue().getAsString() : e.getValue().toString());
+		Map<String, Double> metrics = new LinkedHashMap<>();
+		if (o.has("metrics"))
+			for (Map.Entry<String, JsonElement> e : f.object("metrics").entrySet())
+				metrics.put(e.getKey(), f.number(e.getValue(), "metrics." + e.getKey()));
+		String weights = o.has("weights") ? f.string("weights") : DEFAULT_WEIGHTS;
+		JsonObject training = o.has("training") ? f.object("training") : new JsonObject();
+		return new ModelDescriptor(o.has("name") ? f.string("name") : "unnamed",
+			o.has("description") ? f.string("description") : "", config, weights, provenance, metrics, training);
+	}
+
+	/** Typed field access with messages that name the file and the field. */
+	private static final class Fields {
+		final JsonObject root;
+		final String source;
+
+		Fields(JsonObject root, String source) {
+			this.root = root;
+			this.source = source;
+		}
+
+		String string(String key) {
+			return string(root, key);
+		}
+
+		String string(JsonObject o, String key) {
+			JsonElement e = o.get(key);
+			if (e == null || !e.isJsonPrimitive())
+				throw new IllegalArgumentException(source + ": missing or non-text field \"" + key + "\"");
+			return e.getAsString();
+		}
+
+		int integer(JsonObject o, String key) {
+			JsonElement e = o.get(key);
+			double v = number(e, key);
+			if (v != Math.rint(v)) throw new IllegalArgumentException(source + ": \"" + key + "\" must be a whole number");
+			return (int) v;
+		}
+
+		double number(JsonElement e, String key) {
+			if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber())
+				throw new IllegalArgumentException(source + ": missing or non-numeric field \"" + key + "\"");
+			return e.getAsDouble();
+		}
+
+		JsonObject object(String key) {
+			JsonElement e = root.get(key);
+			if (e == null || !e.isJsonObject())
+				throw new IllegalArgumentException(source + ": missing or non-object field \"" + key + "\"");
+			return e.getAsJsonObject();
+		}
+	}
+}
