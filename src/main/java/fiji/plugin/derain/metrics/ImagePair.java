@@ -48,12 +48,12 @@ final class ImagePair {
 		if (image == null) throw new IllegalArgumentException(name + " image is null");
 		int n = image.numDimensions();
 		if (n < 2 || n > 3)
-			throw new IllegalArgumentException(name + " has " + n + " dimensions; expected X, Y and an optional"
-				+ " channel axis C");
+			throw new IllegalArgumentException(name + " has " + n
+				+ " dimensions; expected X, Y and an optional channel axis C");
 		for (int d = 0; d < n; d++)
 			if (image.dimension(d) < 1 || image.dimension(d) > Integer.MAX_VALUE - 8)
-				throw new IllegalArgumentException(name + " is " + sizeOf(image) + " (X×Y×C); every side must"
-					+ " be between 1 and 2³¹ − 9 pixels");
+				throw new IllegalArgumentException(name + " is " + sizeOf(image)
+					+ " (X×Y×C); every side must be between 1 and 2³¹ − 9 pixels");
 	}
 
 	/** "W×H×C", C = 1 for a 2-D image: a grey image and a one-channel stack are the same size. */

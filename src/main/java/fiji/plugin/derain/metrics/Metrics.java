@@ -93,8 +93,8 @@ public final class Metrics {
 		int minSize = (MS_SSIM_WINDOW.size() - 1) * (1 << (scales - 1)) + 1;
 		if (pair.width() < minSize || pair.height() < minSize)
 			throw new IllegalArgumentException("image is " + pair.width() + "×" + pair.height()
-				+ "; MS-SSIM needs at least " + minSize + "×" + minSize + " pixels (" + MS_SSIM_WINDOW + " at "
-				+ scales + " scales)");
+				+ "; MS-SSIM needs at least " + minSize + "×" + minSize + " pixels (" + MS_SSIM_WINDOW
+				+ " at " + scales + " scales)");
 		double sum = 0;
 		for (int c = 0; c < pair.channels(); c++) {
 			PlaneRows x = PlaneRows.copyOf(pair.predictionRows(c));
@@ -135,6 +135,7 @@ public final class Metrics {
 
 	private static void requireConvention(Convention convention) {
 		if (convention == null)
-			throw new IllegalArgumentException("convention is null; use Convention.STANDARD or Convention.GTRAIN");
+			throw new IllegalArgumentException(
+				"convention is null; use Convention.STANDARD or Convention.GTRAIN");
 	}
 }
