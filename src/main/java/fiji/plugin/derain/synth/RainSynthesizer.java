@@ -233,7 +233,7 @@ public final class RainSynthesizer {
 	 * {@code amp · min(plateau, max(0, (L+B)/2 − |u|) / B) · exp(−v²/2σ²)}, the segment of length L convolved
 	 * with a normalised box of length B, times the Gaussian cross-section.
 	 */
-	private static void drawStreak(float[] plane, int width, int height, double cx, double cy, double angle,
+	static void drawStreak(float[] plane, int width, int height, double cx, double cy, double angle,
 		double length, double motionBlur, double fwhm, double brightness)
 	{
 		double dx = Math.sin(angle), dy = Math.cos(angle); // along the streak; the normal is (dy, −dx)
