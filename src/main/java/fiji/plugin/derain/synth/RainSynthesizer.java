@@ -150,6 +150,9 @@ public final class RainSynthesizer {
 		if (clean.length != n * channels || out.length != clean.length)
 			throw new IllegalArgumentException("image, layer and output sizes disagree: " + clean.length + ", "
 				+ n + "×" + channels + ", " + out.length);
+		if (!(transmission > 0 && transmission <= 1) || !(atmosphericLight >= 0 && atmosphericLight <= 1))
+			throw new IllegalArgumentException("transmission must be in (0, 1] and atmosphericLight in [0, 1], got "
+				+ transmission + " and " + atmosphericLight);
 		float t = (float) transmission;
 		float veil = (float) (atmosphericLight * (1 - transmission));
 		for (int c = 0; c < channels; c++) {
