@@ -249,18 +249,4 @@ class RainSynthesizerTest {
 			() -> RainSynthesizer.apply(ArrayImgs.floats(4, 4, 3, 2), RainParams.defaults())).getMessage();
 		assertTrue(m.contains("XY or XYC"), m);
 	}
-
-	@Test
-	void aMegapixelLayerRendersWellUnderASecond() {
-		RainParams storm = RainParams.Preset.STORM.params();
-		RainSynthesizer.streakLayer(1024, 768, storm); // warm-up (JIT)
-		long best = Long.MAX_VALUE;
-		for (int i = 0; i < 3; i++) {
-			long t0 = System.nanoTime();
-			RainSynthesizer.streakLayer(1024, 768, storm.withSeed(i));
-			best = Math.min(best, System.nanoTime() - t0);
-		}
-		// measured ≈ 0.05 s on the 2-core build machine; the bound leaves room for a busy machine
-		assertTrue(best < 1_000_000_000L, "storm layer 1024×768 took " + best / 1e6 + " ms");
-	}
 }
