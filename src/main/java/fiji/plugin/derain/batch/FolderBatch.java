@@ -1,0 +1,156 @@
+package fiji.plugin.derain.batch;
+
+import fiji.plugin.derain.UserMessages;
+import fiji.plugin.derain.io.AtomicFiles;
+import fiji.plugin.derain.io.ImageFiles;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CancellationException;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/**
+ * Runs one job per image file of a folder, so that nothing is lost: outputs that already exist are skipped
+ * (which is how a crashed or cancelled batch resumes), a bad file is recorded and the batch goes on, and
+ * cancelling stops between files. The job itself writes its outputs (atomically, via {@link AtomicFiles}).
+ */
+public final class FolderBatch {
+
+	/** Work on one input: writes the outputs and returns normally, or throws with a reason. */
+	@FunctionalInterface
+	public interface Job {
+		void process(Path input, Path relative) throws Exception;
+	}
+
+	/** Where a job writes for a given input (relative to the input folder); used to skip finished work. */
+	@FunctionalInterface
+	public interface Outputs {
+		List<Path> of(Path relative);
+	}
+
+	/** Told after each file. */
+	@FunctionalInterface
+	public interface Listener {
+		void itemFinished(BatchItem item, int index, int total);
+	}
+
+	private final Path inputDir;
+	private final Path outputDir;
+	private final String pattern;
+	private final boolean recursive;
+	private final boolean overwrite;
+
+	/**
+	 * @param pattern glob on file names, e.g. {@code *.png} or {@code *.{jpg,png}}; empty or null = all images
+	 * @param allowOutputInsideInput if false, an output folder inside (or equal to) the input folder is refused
+	 */
+	public FolderBatch(Path inputDir, Path outputDir, String pattern, boolean recursive, boolean overwrite,
+		boolean allowOutputInsideInput) throws IOException {
+		if (!Files.isDirectory(inputDir))
+			throw new IOException("input folder " + inputDir + " does not exist or is not a folder");
+		this.inputDir = inputDir.toAbsolutePath().normalize();
+		this.outputDir = outputDir.toAbsolutePath().normalize();
+		if (!allowOutputInsideInput && this.outputDir.startsWith(this.inputDir))
+			throw new IllegalArgumentException("output folder " + outputDir + " is inside the input folder " + inputDir
+				+ "; choose another output folder (or allow writing inside the input folder explicitly)");
+		this.pattern = pattern == null || pattern.isBlank() ? "" : pattern.trim();
+		this.recursive = recursive;
+		this.overwrite = overwrite;
+	}
+
+	public Path outputDir() {
+		return outputDir;
+	}
+
+	/** Image files to process, sorted, relative to the input folder. Hidden and partial files are ignored. */
+	public List<Path> inputs() throws IOException {
+		PathMatcher glob = pattern.isEmpty() ? null : FileSystems.getDefault().getPathMatcher("glob:" + pattern);
+		List<Path> files = new ArrayList<>();
+		try (Stream<Path> s = recursive ? Files.walk(inputDir) : Files.list(inputDir)) {
+			s.filter(Files::isRegularFile).forEach(p -> {
+				Path name = p.getFileName();
+				if (name.toString().startsWith(".")) return;
+				if (p.toAbsolutePath().normalize().startsWith(outputDir) && !outputDir.equals(inputDir)) return;
+				boolean match = glob != null ? glob.matches(name)
+					: ImageFiles.IMAGE_EXTENSIONS.contains(ImageFiles.extension(p));
+				if (match) files.add(inputDir.relativize(p));
+			});
+		}
+		files.sort(null);
+		return files;
+	}
+
+	/**
+	 * Processes every input. Never throws for a single bad file; the returned list has one item per input
+	 * (those after a cancel are {@link BatchItem.Status#CANCELLED}).
+	 */
+	public List<BatchItem> run(Job job, Outputs outputs, Listener listener, BooleanSupplier cancelled)
+		throws IOException {
+		List<Path> files = inputs();
+		List<BatchItem> items = new ArrayList<>();
+		for (int i = 0; i < files.size(); i++) {
+			Path rel = files.get(i);
+			BatchItem item;
+			if (cancelled.getAsBoolean()) item = new BatchItem(rel, BatchItem.Status.CANCELLED, 0, "batch cancelled");
+			else item = runOne(job, outputs, rel);
+			items.add(item);
+			listener.itemFinished(item, i + 1, files.size());
+		}
+		return items;
+	}
+
+	private BatchItem runOne(Job job, Outputs outputs, Path rel) {
+		long t0 = System.nanoTime();
+		if (!overwrite) {
+			List<Path> existing = outputs.of(rel).stream().filter(Files::exists).toList();
+			if (!existing.isEmpty() && existing.size() == outputs.of(rel).size())
+				return new BatchItem(rel, BatchItem.Status.SKIPPED, 0, "output exists: " + outputDir.relativize(existing.get(0)));
+		}
+		try {
+			job.process(inputDir.resolve(rel), rel);
+			return new BatchItem(rel, BatchItem.Status.DONE, seconds(t0), "");
+		} catch (CancellationException e) {
+			return new BatchItem(rel, BatchItem.Status.CANCELLED, seconds(t0), "cancelled while processing");
+		} catch (Exception | OutOfMemoryError e) {
+			return new BatchItem(rel, BatchItem.Status.FAILED, seconds(t0), UserMessages.describe(e));
+		}
+	}
+
+	private static double seconds(long t0) {
+		return (System.nanoTime() - t0) / 1e9;
+	}
+
+	/** Writes the report as CSV ({@code file,status,seconds,message}), atomically, replacing an older report. */
+	public static void writeCsv(List<BatchItem> items, Path csv) throws IOException {
+		StringBuilder b = new StringBuilder("file,status,seconds,message\n");
+		for (BatchItem it : items)
+			b.append(csvField(it.file().toString())).append(',').append(it.status().id()).append(',')
+				.append(String.format(Locale.ROOT, "%.3f", it.seconds())).append(',').append(csvField(it.message()))
+				.append('\n');
+		byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
+		AtomicFiles.write(csv, true, out -> out.write(bytes));
+	}
+
+	/** One line such as "12 done, 3 skipped, 1 failed". */
+	public static String summary(List<BatchItem> items) {
+		StringBuilder b = new StringBuilder();
+		for (BatchItem.Status s : BatchItem.Status.values()) {
+			long n = items.stream().filter(i -> i.status() == s).count();
+			if (n > 0 || s == BatchItem.Status.DONE) b.append(b.length() == 0 ? "" : ", ").append(n).append(' ').append(s.id());
+		}
+		return b.toString();
+	}
+
+	public static String csvField(String s) {
+		if (s.indexOf(',') < 0 && s.indexOf('"') < 0 && s.indexOf('\n') < 0) return s;
+		return '"' + s.replace("\"", "\"\"") + '"';
+	}
+}
