@@ -71,8 +71,6 @@ public final class StateDicts {
 	}
 
 	private static String pythonType(Object value) {
-		if (value instanceof RawTensor) return "single tensor";
-		if (value instanceof List) return "list or tuple";
-		return Unpickler.typeName(value);
+		return value instanceof RawTensor ? "single tensor" : Unpickler.typeName(value);
 	}
 }

@@ -336,8 +336,23 @@ final class Unpickler {
 		return value.bitLength() < 64 ? (Object) value.longValue() : value;
 	}
 
+	/** The Python type name of an unpickled value, for messages. */
 	static String typeName(Object value) {
-		return value == null ? "None" : value.getClass().getSimpleName();
+		if (value == null) return "None";
+		if (value instanceof String) return "str";
+		if (value instanceof Long || value instanceof BigInteger) return "int";
+		if (value instanceof Double) return "float";
+		if (value instanceof Boolean) return "bool";
+		if (value instanceof byte[]) return "bytes";
+		if (value instanceof ArrayList) return "list";
+		if (value instanceof List) return "tuple";
+		if (value instanceof Map) return "dict";
+		if (value instanceof Set) return "set";
+		if (value instanceof RawTensor) return "tensor";
+		if (value instanceof Storage) return "storage";
+		if (value instanceof TorchDtype) return "storage type";
+		if (value instanceof PickleFunction) return "function";
+		return value.getClass().getSimpleName();
 	}
 
 	private CheckpointException malformed(String what) {
