@@ -98,18 +98,19 @@ final class PthArchive implements Closeable {
 		ZipEntry entry = zip.getEntry(name);
 		if (entry == null)
 			throw new CheckpointException(source + " has no entry " + name + " although its pickle uses storage " + key);
+		if (numel < 0) throw new CheckpointException(source + ": storage data/" + key + " has a negative size " + numel);
 		long needed;
 		try {
 			needed = Math.multiplyExact(numel, (long) dtype.size);
 		} catch (ArithmeticException e) {
 			needed = Long.MAX_VALUE;
 		}
-		if (numel < 0 || needed > entry.getSize())
+		if (needed > entry.getSize())
 			throw new CheckpointException(source + ": storage data/" + key + " is truncated: needs " + needed
 				+ " bytes, file has " + entry.getSize());
-		// the whole entry, so that a view reaching past numel is reported against the real file size
+		// the whole entry: views are checked against what the file really holds
 		byte[] bytes = readEntry(entry, entry.getSize());
-		Storage storage = new Storage(key, dtype, numel, ByteBuffer.wrap(bytes).order(order).asReadOnlyBuffer().order(order));
+		Storage storage = new Storage(key, dtype, ByteBuffer.wrap(bytes).order(order).asReadOnlyBuffer().order(order));
 		storages.put(key, storage);
 		return storage;
 	}
@@ -120,6 +121,7 @@ final class PthArchive implements Closeable {
 	}
 
 	private static void checkMagic(Path file, String source) throws IOException {
+		if (!Files.isRegularFile(file)) throw new CheckpointException(source + " does not exist or is not a file");
 		byte[] head;
 		try (InputStream in = Files.newInputStream(file)) {
 			head = in.readNBytes(LEGACY_MAGIC.length);

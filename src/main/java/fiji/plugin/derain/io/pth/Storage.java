@@ -4,19 +4,17 @@ import java.nio.ByteBuffer;
 
 /**
  * One typed storage of a checkpoint: the bytes of {@code <root>/data/<key>}, read into memory, seen as
- * {@code numel} elements of {@code dtype}. Several tensors may view one storage. The buffer is read-only
- * and has the checkpoint's byte order.
+ * elements of {@code dtype}. Several tensors may view one storage. The buffer is read-only and has the
+ * checkpoint's byte order.
  */
 final class Storage {
 	final String key;
 	final TorchDtype dtype;
-	final long numel;
 	private final ByteBuffer data;
 
-	Storage(String key, TorchDtype dtype, long numel, ByteBuffer data) {
+	Storage(String key, TorchDtype dtype, ByteBuffer data) {
 		this.key = key;
 		this.dtype = dtype;
-		this.numel = numel;
 		this.data = data;
 	}
 

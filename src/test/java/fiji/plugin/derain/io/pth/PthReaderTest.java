@@ -209,6 +209,13 @@ class PthReaderTest {
 	}
 
 	@Test
+	void missingFileIsNamed(@org.junit.jupiter.api.io.TempDir Path dir) {
+		Path file = dir.resolve("missing.pth");
+		CheckpointException e = assertThrows(CheckpointException.class, () -> PthReader.read(file));
+		assertEquals(file + " does not exist or is not a file", e.getMessage());
+	}
+
+	@Test
 	void zipWithoutPickleIsNotACheckpoint(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
 		Path file = dir.resolve("other.zip");
 		try (java.util.zip.ZipOutputStream zip = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {

@@ -30,7 +30,7 @@ class RawTensorTest {
 		ByteBuffer bytes = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
 		for (int i = 0; i < n; i++)
 			bytes.putFloat(4 * i, i);
-		return new Storage("k", TorchDtype.FLOAT32, n, bytes.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
+		return new Storage("k", TorchDtype.FLOAT32, bytes.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN));
 	}
 
 	@Test
