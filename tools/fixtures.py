@@ -29,7 +29,8 @@ def save_safetensors(path, tensors, metadata=None):
         t = tensors[name]
         if hasattr(t, "detach"):
             t = t.detach().cpu().numpy()
-        a = np.ascontiguousarray(np.asarray(t))
+        a = np.asarray(t)
+        a = np.ascontiguousarray(a).reshape(a.shape)  # ascontiguousarray turns 0-d into 1-d
         if a.dtype not in _DTYPES:
             a = a.astype(np.float32)
         raw = a.tobytes()
