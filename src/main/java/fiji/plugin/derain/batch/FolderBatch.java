@@ -2,6 +2,7 @@ package fiji.plugin.derain.batch;
 
 import fiji.plugin.derain.UserMessages;
 import fiji.plugin.derain.io.AtomicFiles;
+import fiji.plugin.derain.io.FileNames;
 import fiji.plugin.derain.io.ImageFiles;
 
 import java.io.IOException;
@@ -80,7 +81,7 @@ public final class FolderBatch {
 				if (name.toString().startsWith(".")) return;
 				if (p.toAbsolutePath().normalize().startsWith(outputDir) && !outputDir.equals(inputDir)) return;
 				boolean match = glob != null ? glob.matches(name)
-					: ImageFiles.IMAGE_EXTENSIONS.contains(ImageFiles.extension(p));
+					: ImageFiles.IMAGE_EXTENSIONS.contains(FileNames.extension(p));
 				if (match) files.add(inputDir.relativize(p));
 			});
 		}

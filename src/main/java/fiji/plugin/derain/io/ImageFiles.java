@@ -73,20 +73,6 @@ public final class ImageFiles {
 		return imp;
 	}
 
-	/** File name without its extension: {@code rain/frame_001.jpg} → {@code frame_001}. */
-	public static String baseName(Path file) {
-		String n = file.getFileName().toString();
-		int dot = n.lastIndexOf('.');
-		return dot > 0 ? n.substring(0, dot) : n;
-	}
-
-	/** Lower-case extension without the dot, or "" if none. */
-	public static String extension(Path file) {
-		String n = file.getFileName().toString();
-		int dot = n.lastIndexOf('.');
-		return dot > 0 ? n.substring(dot + 1).toLowerCase(Locale.ROOT) : "";
-	}
-
 	/**
 	 * Writes {@code imp} atomically in {@code format}. PNG and JPEG hold one 8-bit or RGB plane (a stack is
 	 * refused: use TIFF); TIFF keeps stacks, 16- and 32-bit data and calibration.
