@@ -78,8 +78,12 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 		a.addProperty("norm", config.norm().id());
 		a.addProperty("init", config.init().id());
 		o.add("architecture", a);
-		o.add("input", GSON.toJsonTree(Map.of("range", new int[] {-1, 1}, "layout", "NCHW", "channels", "RGB",
-			"size_multiple", 4)));
+		JsonObject input = new JsonObject();
+		input.add("range", GSON.toJsonTree(new int[] {-1, 1}));
+		input.addProperty("layout", "NCHW");
+		input.addProperty("channels", "RGB");
+		input.addProperty("size_multiple", 4);
+		o.add("input", input);
 		o.addProperty("weights", weights);
 		o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(provenance)));
 		o.add("metrics", GSON.toJsonTree(new java.util.TreeMap<>(metrics)));
