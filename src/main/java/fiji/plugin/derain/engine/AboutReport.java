@@ -43,6 +43,7 @@ public final class AboutReport {
 		Engine engine = Engines.engine();
 		out.add("DJL: " + Engine.getDjlVersion());
 		out.add("engine: " + engine.getEngineName() + " " + engine.getVersion());
+		out.add("DJL default engine: " + defaultEngine());
 		out.add("native library: " + Engines.nativeLibraryLocation());
 		out.add("offline: " + System.getProperty("ai.djl.offline"));
 		out.add("CUDA GPUs seen by DJL: " + engine.getGpuCount());
@@ -56,6 +57,19 @@ public final class AboutReport {
 		for (String note : notes)
 			out.add("note: " + note);
 		return out;
+	}
+
+	/**
+	 * What {@code Engine.getInstance()} (used by {@code NDManager.newBaseManager()}) gives. "none" means
+	 * something touched DJL before the plugin, with a context class loader that could not see the
+	 * engine jars; our own code still works because it always names the engine.
+	 */
+	private static String defaultEngine() {
+		try {
+			return Engine.getInstance().getEngineName();
+		} catch (RuntimeException e) {
+			return "none (" + e.getMessage().lines().findFirst().orElse("") + ")";
+		}
 	}
 
 	private static String pluginVersion() {
