@@ -25,7 +25,7 @@ public class AboutCommand implements Command {
 
 	/** Menu label, identical in {@code plugins.config}; macros call it by this name. */
 	public static final String LABEL = "About Fiji Derain";
-	public static final String MENU_PATH = Menus.DERAINING + ">" + LABEL;
+	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
 
 	/** Macro key {@code device}: auto | cpu | gpu. */
 	@Parameter(label = "Device", choices = { "auto", "cpu", "gpu" },
