@@ -1,0 +1,208 @@
+package fiji.plugin.derain.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+
+/**
+ * GT-RAIN's training losses as differentiable DJL NDArray operations (DESIGN §2): multi-scale SSIM as in piq,
+ * L1, and the rain-robust InfoNCE loss, and their weighted sum. Every method returns a scalar array attached
+ * to the manager of its first input; the caller owns it (close the manager of the step).
+ */
+public final class DerainLosses {
+	private DerainLosses() {}
+
+	/** piq's scale weights, finest first. */
+	static final double[] MSSSIM_WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
+	static final int WINDOW = 11;
+	static final double SIGMA = 1.5;
+	static final double C1 = 0.01 * 0.01;
+	static final double C2 = 0.03 * 0.03;
+	/** Subtracted from self-similarities so that exp(·) is exactly 0 in float32: the diagonal drops out. */
+	private static final double SELF_MASK = 1e4;
+
+	/** The weighted total and its parts (each an unweighted scalar; a part with weight 0 is not computed). */
+	public record Terms(NDArray total, NDArray ssim, NDArray l1, NDArray robust) {}
+
+	/**
+	 * GT-RAIN's training loss: {@code ssimWeight·(1 − MS-SSIM(out, target)) + l1Weight·L1(out, target)
+	 * + robustWeight·InfoNCE(features)}. MS-SSIM is taken on [0, 1] ({@code y·0.5 + 0.5}), L1 on the network's
+	 * [-1, 1] values as GT-RAIN's {@code nn.L1Loss()(output_img, target_img)} does.
+	 *
+	 * @param output network output for the rainy half, (N, 3, H, W) in [-1, 1]
+	 * @param target clean images, (N, 3, H, W) in [-1, 1]
+	 * @param features features of the concatenated batch [rainy; clean], (2N, F)
+	 */
+	public static Terms total(NDArray output, NDArray target, NDArray features, double ssimWeight, double l1Weight,
+		double robustWeight, double temperature) {
+		// weights go in as float: a double scalar times a 0-d float32 array would promote the loss to float64
+		NDArray total = output.getManager().zeros(new Shape(), DataType.FLOAT32);
+		NDArray ssim = null, l1 = null, robust = null;
+		if (ssimWeight != 0) {
+			ssim = msSsimLoss(output.mul(0.5).add(0.5), target.mul(0.5).add(0.5));
+			total = total.add(ssim.mul((float) ssimWeight));
+		}
+		if (l1Weight != 0) {
+			l1 = l1(output, target);
+			total = total.add(l1.mul((float) l1Weight));
+		}
+		if (robustWeight != 0) {
+			robust = rainRobust(features, temperature);
+			total = total.add(robust.mul((float) robustWeight));
+		}
+		return new Terms(total, ssim, l1, robust);
+	}
+
+	/** Weighted total with the weights and temperature of {@code config}. */
+	public static Terms total(NDArray output, NDArray target, NDArray features, TrainConfig config) {
+		return total(output, target, features, config.ssimWeight(), config.l1Weight(), config.robustWeight(),
+			config.temperature());
+	}
+
+	/** {@code 1 − msSsim(x, y)}. */
+	public static NDArray msSsimLoss(NDArray x, NDArray y) {
+		return msSsim(x, y).neg().add(1);
+	}
+
+	/** Mean absolute difference over all elements. */
+	public static NDArray l1(NDArray a, NDArray b) {
+		return a.sub(b).abs().mean();
+	}
+
+	/**
+	 * Multi-scale SSIM exactly as piq's {@code multi_scale_ssim} with its defaults: 5 scales, weights
+	 * (0.0448, 0.2856, 0.3001, 0.2363, 0.1333), an 11×11 Gaussian window with σ 1.5 applied without padding,
+	 * K = (0.01, 0.03), data range 1. Between scales each image is replicate-padded by one pixel at the top and
+	 * left when either side is odd, then 2×2 average-pooled. Per scale the contrast-structure term (the full
+	 * SSIM at the coarsest) is averaged over the image, clamped at 0 (ReLU), raised to its weight, multiplied
+	 * over the scales, then averaged over channels and batch.
+	 *
+	 * @param x images (N, C, H, W) in [0, 1], H and W ≥ 161
+	 * @param y images of the same shape in [0, 1]
+	 * @return scalar in [0, 1]
+	 */
+	public static NDArray msSsim(NDArray x, NDArray y) {
+		Shape s = x.getShape();
+		if (s.dimension() != 4 || !s.equals(y.getShape()))
+			throw new IllegalArgumentException("MS-SSIM needs two (N, C, H, W) arrays of one shape, got " + s + " and "
+				+ y.getShape());
+		int minSize = (WINDOW - 1) * (1 << (MSSSIM_WEIGHTS.length - 1)) + 1;
+		if (s.get(2) < minSize || s.get(3) < minSize)
+			throw new IllegalArgumentException("MS-SSIM needs images of at least " + minSize + "×" + minSize
+				+ " pixels (5 scales, 11-pixel window), got " + s.get(3) + "×" + s.get(2));
+		int channels = (int) s.get(1);
+		NDArray kernel = gaussianKernel(x.getManager(), channels);
+		NDArray[] terms = new NDArray[MSSSIM_WEIGHTS.length];
+		for (int level = 0; level < MSSSIM_WEIGHTS.length; level++) {
+			if (level > 0) {
+				boolean odd = x.getShape().get(2) % 2 == 1 || x.getShape().get(3) % 2 == 1;
+				x = halve(odd ? padTopLeft(x) : x);
+				y = halve(odd ? padTopLeft(y) : y);
+			}
+			NDArray[] ssimCs = ssimPerChannel(x, y, kernel, channels);
+			terms[level] = level == MSSSIM_WEIGHTS.length - 1 ? ssimCs[0] : ssimCs[1];
+		}
+		NDArray stacked = Activation.relu(NDArrays.stack(new NDList(terms))); // (levels, N, C)
+		NDArray weights = x.getManager().create(toFloat(MSSSIM_WEIGHTS), new Shape(MSSSIM_WEIGHTS.length, 1, 1));
+		return stacked.pow(weights).prod(new int[] {0}).mean();
+	}
+
+	/**
+	 * SSIM and contrast-structure maps (Gaussian window, no padding), each averaged over the image.
+	 *
+	 * @return {ssim (N, C), cs (N, C)}
+	 */
+	private static NDArray[] ssimPerChannel(NDArray x, NDArray y, NDArray kernel, int channels) {
+		NDArray muX = blur(x, kernel, channels);
+		NDArray muY = blur(y, kernel, channels);
+		NDArray muXX = muX.square();
+		NDArray muYY = muY.square();
+		NDArray muXY = muX.mul(muY);
+		NDArray sigmaXX = blur(x.square(), kernel, channels).sub(muXX);
+		NDArray sigmaYY = blur(y.square(), kernel, channels).sub(muYY);
+		NDArray sigmaXY = blur(x.mul(y), kernel, channels).sub(muXY);
+		NDArray cs = sigmaXY.mul(2).add(C2).div(sigmaXX.add(sigmaYY).add(C2));
+		NDArray ss = muXY.mul(2).add(C1).div(muXX.add(muYY).add(C1)).mul(cs);
+		return new NDArray[] {spatialMean(ss), spatialMean(cs)};
+	}
+
+	/** Mean over H and W of (N, C, H, W); the PyTorch engine's mean takes one axis at a time. */
+	private static NDArray spatialMean(NDArray a) {
+		return a.mean(new int[] {3}).mean(new int[] {2});
+	}
+
+	/** Depth-wise valid convolution with the Gaussian window. */
+	private static NDArray blur(NDArray x, NDArray kernel, int channels) {
+		return Conv2d.conv2d(x, kernel, null, new Shape(1, 1), new Shape(0, 0), new Shape(1, 1), channels).head();
+	}
+
+	/** Replicates the first row and the first column (piq pads [1, 0, 1, 0] in 'replicate' mode). */
+	private static NDArray padTopLeft(NDArray x) {
+		NDArray rows = x.get(":, :, 0:1, :").concat(x, 2);
+		return rows.get(":, :, :, 0:1").concat(rows, 3);
+	}
+
+	/** 2×2 average pooling, stride 2, no padding (odd trailing row/column dropped). */
+	private static NDArray halve(NDArray x) {
+		return Pool.avgPool2d(x, new Shape(2, 2), new Shape(2, 2), new Shape(0, 0), false, true);
+	}
+
+	/** piq's {@code gaussian_filter(11, 1.5)} repeated per channel: (C, 1, 11, 11), summing to 1. */
+	static NDArray gaussianKernel(NDManager manager, int channels) {
+		float[] g = new float[channels * WINDOW * WINDOW];
+		double[] k = new double[WINDOW * WINDOW];
+		double sum = 0;
+		double centre = (WINDOW - 1) / 2.0;
+		for (int i = 0; i < WINDOW; i++)
+			for (int j = 0; j < WINDOW; j++) {
+				double di = i - centre, dj = j - centre;
+				k[i * WINDOW + j] = Math.exp(-(di * di + dj * dj) / (2 * SIGMA * SIGMA));
+				sum += k[i * WINDOW + j];
+			}
+		for (int c = 0; c < channels; c++)
+			for (int t = 0; t < k.length; t++)
+				g[c * k.length + t] = (float) (k[t] / sum);
+		return manager.create(g, new Shape(channels, 1, WINDOW, WINDOW));
+	}
+
+	/**
+	 * GT-RAIN's rain-robust loss (SimCLR's InfoNCE / NT-Xent with two views): rows are L2-normalised
+	 * (norm floored at 1e-12 as {@code F.normalize}), cosine similarities divided by τ; for each of the 2N rows
+	 * the cross-entropy of picking its partner (row i ↔ row i ± N) among all other rows (itself excluded).
+	 * Mean over the 2N rows.
+	 *
+	 * @param features (2N, F): the first N rows from the rainy inputs, the last N from the clean ones, same order
+	 * @param temperature τ &gt; 0 (GT-RAIN: 0.25)
+	 */
+	public static NDArray rainRobust(NDArray features, double temperature) {
+		Shape s = features.getShape();
+		if (s.dimension() != 2 || s.get(0) % 2 != 0 || s.get(0) < 2)
+			throw new IllegalArgumentException("rain-robust loss needs features (2N, F) of [rainy; clean], got " + s);
+		int rows = (int) s.get(0);
+		int half = rows / 2;
+		NDManager m = features.getManager();
+		NDArray unit = features.div(features.norm(new int[] {1}, true).maximum(1e-12));
+		NDArray logits = unit.matMul(unit.transpose()).div((float) temperature);
+		float[] self = new float[rows * rows];
+		float[] partner = new float[rows * rows];
+		for (int i = 0; i < rows; i++) {
+			self[i * rows + i] = (float) SELF_MASK;
+			partner[i * rows + (i + half) % rows] = 1;
+		}
+		logits = logits.sub(m.create(self, new Shape(rows, rows)));
+		NDArray logProb = logits.logSoftmax(1);
+		return logProb.mul(m.create(partner, new Shape(rows, rows))).sum().neg().div(rows);
+	}
+
+	private static float[] toFloat(double[] d) {
+		float[] f = new float[d.length];
+		for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+		return f;
+	}
+}

@@ -1,0 +1,158 @@
+package fiji.plugin.derain.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * GT-RAIN's training loop, one optimizer step at a time (DESIGN §1, §2): a batch of B rainy and B clean patches
+ * from B scenes is run through the network concatenated on the batch axis (so BatchNorm sees both); the
+ * image loss compares the rainy half's output with the clean patches, the rain-robust loss uses the features of
+ * both halves; Adam steps with the scheduled learning rate (offset/modulator parameters at a tenth).
+ *
+ * <p>State that a checkpoint must hold: the network's state dict, Adam's moments, the step count, the
+ * completed epochs and the random stream's state — with them {@link #restore} continues bit for bit.
+ * Not thread-safe. The trainer does not own the network or the manager.
+ */
+public final class DerainTrainer {
+	private final TrainConfig config;
+	private final TrainableNet net;
+	private final NDManager manager;
+	private final BatchSampler sampler;
+	private final LearningRateSchedule schedule;
+	private final int stepsPerEpoch;
+	private final Adam adam;
+	private TrainRandom rng;
+	private long step;
+	private int epoch;
+	private double bestMetric = Double.NaN;
+
+	/** Losses of one step (plain numbers, nothing to close). NaN for a part whose weight is 0. */
+	public record StepResult(long step, int epoch, double learningRate, double total, double ssim, double l1,
+		double robust) {}
+
+	/**
+	 * @param train the training pairs (after the validation split)
+	 * @param rain rain layers for augmentation (null only when {@code config.rainProbability()} is 0)
+	 * @param manager owns the optimizer state; keep it open while training
+	 */
+	public DerainTrainer(TrainConfig config, TrainableNet net, PairDataset train, RainLayerSource rain,
+		ImageCache cache, NDManager manager) {
+		this.config = config;
+		this.net = net;
+		this.manager = manager;
+		this.sampler = new BatchSampler(train, config.batchSize(), Augmentation.of(config, rain), cache);
+		this.stepsPerEpoch = config.resolvedStepsPerEpoch(train.size());
+		this.schedule = LearningRateSchedule.of(config, stepsPerEpoch);
+		this.adam = Adam.torchDefaults(manager, config.weightDecay());
+		this.rng = new TrainRandom(config.seed());
+	}
+
+	public int stepsPerEpoch() {
+		return stepsPerEpoch;
+	}
+
+	public long totalSteps() {
+		return (long) stepsPerEpoch * config.epochs();
+	}
+
+	/** Optimizer steps taken so far. */
+	public long step() {
+		return step;
+	}
+
+	/** Completed epochs. */
+	public int epoch() {
+		return epoch;
+	}
+
+	public boolean finished() {
+		return step >= totalSteps();
+	}
+
+	public double bestMetric() {
+		return bestMetric;
+	}
+
+	/** Records a validation result; returns true when it is the best so far (higher is better). */
+	public boolean offerMetric(double metric) {
+		if (Double.isNaN(bestMetric) || metric > bestMetric) {
+			bestMetric = metric;
+			return true;
+		}
+		return false;
+	}
+
+	/** One optimizer step on a fresh batch. */
+	public StepResult trainStep() throws IOException {
+		if (finished()) throw new IllegalStateException("training already ran all " + totalSteps() + " steps");
+		BatchSampler.Batch batch = sampler.next(rng);
+		Map<String, NDArray> params = net.parameters();
+		StepResult result;
+		try (NDManager sm = manager.newSubManager()) {
+			NDArray rainy = batch.rainy(sm), clean = batch.clean(sm);
+			NDArray both = rainy.concat(clean, 0); // [rainy; clean]: BatchNorm statistics see both halves
+			DerainLosses.Terms t;
+			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+				NDList out = net.forward(new NDList(both), true);
+				NDArray image = out.get(0).get("0:" + batch.size());
+				t = DerainLosses.total(image, clean, out.get(1), config);
+				gc.backward(t.total());
+			}
+			long s = step;
+			adam.step(params, name -> schedule.at(s, name));
+			result = new StepResult(step, epoch, schedule.at(step), t.total().getFloat(), value(t.ssim()),
+				value(t.l1()), value(t.robust()));
+		}
+		zeroGradients(params);
+		step++;
+		if (step % stepsPerEpoch == 0) epoch++;
+		return result;
+	}
+
+	/** DJL accumulates gradients across backward passes: clear them so each step sees only its own batch. */
+	private static void zeroGradients(Map<String, NDArray> params) {
+		for (NDArray p : params.values())
+			if (p.hasGradient()) {
+				NDArray g = p.getGradient();
+				g.subi(g);
+			}
+	}
+
+	private static double value(NDArray a) {
+		return a == null ? Double.NaN : a.getFloat();
+	}
+
+	/** A snapshot of the run; arrays are copies attached to {@code target}. */
+	public TrainingCheckpoint checkpoint(NDManager target) {
+		Map<String, NDArray> weights = new java.util.LinkedHashMap<>();
+		for (Map.Entry<String, NDArray> e : net.stateDict().entrySet()) {
+			NDArray c = e.getValue().duplicate();
+			c.attach(target);
+			weights.put(e.getKey(), c);
+		}
+		return new TrainingCheckpoint(config, epoch, step, rng.state(), bestMetric, weights, adam.exportState(target));
+	}
+
+	/**
+	 * Continues from a checkpoint of a run with the same config.
+	 *
+	 * @throws IllegalArgumentException when the checkpoint's config differs (say which file to use instead)
+	 */
+	public void restore(TrainingCheckpoint c) {
+		if (!c.config().equals(config))
+			throw new IllegalArgumentException("the checkpoint was written by a run with a different training config;"
+				+ " resume with the config stored in its state.json");
+		net.loadStateDict(c.weights());
+		adam.importState(c.optimizer());
+		rng = TrainRandom.fromState(c.rngState());
+		step = c.step();
+		epoch = c.epoch();
+		bestMetric = c.bestMetric();
+	}
+}

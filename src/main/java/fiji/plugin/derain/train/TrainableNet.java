@@ -1,0 +1,33 @@
+package fiji.plugin.derain.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+
+import java.util.Map;
+
+/**
+ * What the trainer needs from the network; {@code DerainNet} is adapted to it (a few lines) so that a
+ * signature difference stays a small fix.
+ */
+public interface TrainableNet {
+	/**
+	 * Forward pass.
+	 *
+	 * @param input one array x, (N, 3, H, W) in [-1, 1], H and W multiples of 4
+	 * @param training true: BatchNorm uses and updates batch statistics
+	 * @return [image (N, 3, H, W) tanh output, features (N, F)]
+	 */
+	NDList forward(NDList input, boolean training);
+
+	/**
+	 * Trainable parameters by GT-RAIN state-dict name: the live arrays (they require gradients and are updated
+	 * in place by the optimizer). BatchNorm running statistics are not parameters.
+	 */
+	Map<String, NDArray> parameters();
+
+	/** The full state dict (parameters and BatchNorm buffers), as copies or live arrays; not modified. */
+	Map<String, NDArray> stateDict();
+
+	/** Replaces all weights and buffers with {@code state} (copied into the network). */
+	void loadStateDict(Map<String, NDArray> state);
+}

@@ -1,0 +1,165 @@
+package fiji.plugin.derain.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fiji.plugin.derain.net.DerainConfig;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.pooling.Pool;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The loop on a tiny stand-in network (1×1 convs; the real DerainNet plugs in through {@link TrainableNet}):
+ * the loss falls, and a run interrupted, checkpointed to disk and resumed ends bit-identical to one that ran
+ * straight through.
+ */
+class DerainTrainerTest {
+	@TempDir
+	Path tmp;
+
+	/** image = tanh(W·x + b) per pixel; features = 2×2 average pool of F·x, flattened (N, 16). */
+	static final class TinyNet implements TrainableNet {
+		final Map<String, NDArray> params = new LinkedHashMap<>();
+
+		TinyNet(NDManager m) {
+			params.put("output_conv_naive.1.weight", m.create(new float[] {0.5f, 0.1f, 0, 0, 0.5f, 0.1f, 0.1f, 0, 0.5f},
+				new Shape(3, 3, 1, 1)));
+			params.put("output_conv_naive.1.bias", m.create(new float[] {0.05f, -0.05f, 0}, new Shape(3)));
+			float[] f = new float[12];
+			for (int i = 0; i < 12; i++) f[i] = (float) Math.sin(i + 1);
+			params.put("residual_blocks.0.conv_block.1.offset_conv.weight", m.create(f, new Shape(4, 3, 1, 1)));
+			for (NDArray p : params.values()) p.setRequiresGradient(true);
+		}
+
+		@Override
+		public NDList forward(NDList input, boolean training) {
+			NDArray x = input.singletonOrThrow();
+			NDArray image = Conv2d.conv2d(x, params.get("output_conv_naive.1.weight"),
+				params.get("output_conv_naive.1.bias")).head().tanh();
+			NDArray f = Conv2d.conv2d(x, params.get("residual_blocks.0.conv_block.1.offset_conv.weight")).head();
+			long half = x.getShape().get(2) / 2;
+			NDArray pooled = Pool.avgPool2d(f, new Shape(half, half), new Shape(half, half), new Shape(0, 0), false, true);
+			return new NDList(image, pooled.reshape(x.getShape().get(0), -1));
+		}
+
+		@Override
+		public Map<String, NDArray> parameters() {
+			return params;
+		}
+
+		@Override
+		public Map<String, NDArray> stateDict() {
+			return params;
+		}
+
+		@Override
+		public void loadStateDict(Map<String, NDArray> state) {
+			for (Map.Entry<String, NDArray> e : params.entrySet()) state.get(e.getKey()).copyTo(e.getValue());
+		}
+	}
+
+	private PairDataset data() throws IOException {
+		Path root = tmp.resolve("gt");
+		for (int s = 0; s < 3; s++) {
+			for (int f = 0; f < 3; f++)
+				PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-R-00" + f + ".png"), 12, 10, 60 * s + 20 * f);
+			PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-C-000.png"), 12, 10, 60 * s);
+		}
+		return PairDataset.gtRain(root);
+	}
+
+	private static final RainLayerSource RAIN = (w, h, random) -> {
+		float[] m = new float[w * h];
+		for (int i = 0; i < m.length; i++) m[i] = random.nextFloat() < 0.1f ? 0.8f : 0f;
+		return m;
+	};
+
+	private static TrainConfig config(double lr) {
+		TrainConfig.Builder b = TrainConfig.defaults().toBuilder();
+		b.epochs = 3;
+		b.warmupEpochs = 1;
+		b.batchSize = 2;
+		b.patchSize = 8;
+		b.ssimWeight = 0; // MS-SSIM needs patches of 161+; its value and gradient are tested in DerainLossesTest
+		b.learningRate = lr;
+		b.net = new DerainConfig(4, 1, DerainConfig.Activation.LEAKY, DerainConfig.Norm.BATCH, DerainConfig.Init.NORMAL);
+		return b.build();
+	}
+
+	@Test
+	void interruptedCheckpointedAndResumedRunEqualsAStraightRun() throws IOException {
+		PairDataset data = data();
+		TrainConfig config = config(1e-2);
+		try (NDManager m = NDManager.newBaseManager()) {
+			TinyNet straightNet = new TinyNet(m);
+			DerainTrainer straight = new DerainTrainer(config, straightNet, data, RAIN, new ImageCache(1 << 20), m);
+			assertEquals(5, straight.stepsPerEpoch(), "ceil(9 pairs / batch 2)");
+			while (!straight.finished()) straight.trainStep();
+			assertEquals(3, straight.epoch());
+
+			TinyNet firstNet = new TinyNet(m);
+			DerainTrainer first = new DerainTrainer(config, firstNet, data, RAIN, new ImageCache(0), m);
+			for (int i = 0; i < 7; i++) first.trainStep();
+			first.offerMetric(21.5);
+			Path folder = tmp.resolve("run/checkpoint");
+			first.checkpoint(m).save(folder);
+			first.trainStep(); // overwritten below: the second save must replace the first atomically
+			first.checkpoint(m).save(folder);
+			assertEquals(3, Files.list(folder).count());
+			assertEquals(1, Files.list(folder.getParent()).count(), "no stray temporary folders");
+
+			TrainingCheckpoint loaded = TrainingCheckpoint.load(folder, m);
+			assertEquals(8, loaded.step());
+			assertEquals(1, loaded.epoch());
+			assertEquals(21.5, loaded.bestMetric());
+			assertEquals(config, loaded.config());
+			TinyNet resumedNet = new TinyNet(m);
+			DerainTrainer resumed = new DerainTrainer(config, resumedNet, data, RAIN, new ImageCache(0), m);
+			resumed.restore(loaded);
+			while (!resumed.finished()) resumed.trainStep();
+			for (String n : straightNet.params.keySet())
+				assertArrayEquals(straightNet.params.get(n).toFloatArray(), resumedNet.params.get(n).toFloatArray(), n);
+
+			TrainConfig other = config(2e-2);
+			DerainTrainer mismatched = new DerainTrainer(other, new TinyNet(m), data, RAIN, new ImageCache(0), m);
+			assertThrows(IllegalArgumentException.class, () -> mismatched.restore(loaded));
+		}
+	}
+
+	@Test
+	void lossFalls() throws IOException {
+		PairDataset data = data();
+		TrainConfig.Builder b = config(0.05).toBuilder();
+		b.epochs = 12;
+		b.warmupEpochs = 0;
+		b.rainProbability = 0;
+		TrainConfig config = b.build();
+		try (NDManager m = NDManager.newBaseManager()) {
+			DerainTrainer t = new DerainTrainer(config, new TinyNet(m), data, null, new ImageCache(1 << 20), m);
+			double early = 0, late = 0;
+			int n = 0;
+			while (!t.finished()) {
+				DerainTrainer.StepResult r = t.trainStep();
+				if (n < 5) early += r.l1();
+				if (t.totalSteps() - n <= 5) late += r.l1();
+				n++;
+			}
+			assertTrue(late < 0.5 * early, "L1 over the first 5 steps " + early / 5 + ", last 5 " + late / 5);
+		}
+	}
+}
