@@ -1,5 +1,6 @@
 package fiji.plugin.derain.train;
 
+import fiji.plugin.derain.io.FileNames;
 import fiji.plugin.derain.io.ImageFiles;
 
 import java.io.IOException;
@@ -186,7 +187,7 @@ public final class PairDataset {
 		try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
 			for (Path p : ds) {
 				if (p.getFileName().toString().startsWith(".") || !Files.isRegularFile(p) || !isImage(p)) continue;
-				Path old = out.put(ImageFiles.baseName(p), p);
+				Path old = out.put(FileNames.baseName(p), p);
 				if (old != null) clashes.add(old.getFileName() + " and " + p.getFileName());
 			}
 		}
@@ -197,7 +198,7 @@ public final class PairDataset {
 	}
 
 	private static boolean isImage(Path p) {
-		return ImageFiles.IMAGE_EXTENSIONS.contains(ImageFiles.extension(p));
+		return ImageFiles.IMAGE_EXTENSIONS.contains(FileNames.extension(p));
 	}
 
 	private static void requireDirectory(Path dir, String what) throws IOException {
