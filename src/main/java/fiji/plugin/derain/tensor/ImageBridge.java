@@ -9,10 +9,13 @@ import net.imglib2.Sampler;
 import net.imglib2.converter.Converters;
 import net.imglib2.converter.readwrite.SamplerConverter;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.img.basictypeaccess.ByteAccess;
 import net.imglib2.img.basictypeaccess.FloatAccess;
 import net.imglib2.loops.LoopBuilder;
+import net.imglib2.type.numeric.ARGBType;
 import net.imglib2.type.numeric.IntegerType;
 import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
 
@@ -69,9 +72,9 @@ public final class ImageBridge {
 		List<RandomAccessibleInterval<? extends RealType<?>>> channels = new ArrayList<>();
 		ImageStack stack = imp.getStack();
 		if (imp.getType() == ImagePlus.COLOR_RGB) {
-			RandomAccessibleInterval<net.imglib2.type.numeric.ARGBType> argb = ArrayImgs.argbs(
+			RandomAccessibleInterval<ARGBType> argb = ArrayImgs.argbs(
 				(int[]) stack.getPixels(imp.getStackIndex(1, z, t)), imp.getWidth(), imp.getHeight());
-			for (int c = 1; c <= 3; c++) channels.add(Converters.argbChannel(argb, c)); // 0 is alpha
+			for (int shift : new int[] { 16, 8, 0 }) channels.add(Converters.convert(argb, new ArgbChannel(shift)));
 			return channels;
 		}
 		for (int c = 1; c <= imp.getNChannels(); c++)
@@ -204,6 +207,37 @@ public final class ImageBridge {
 				public void setValue(int index, float unit) {
 					R pixel = sampler.get();
 					pixel.setReal(toRaw(pixel, scaling.fromUnit(unit)));
+				}
+			});
+		}
+	}
+
+	/**
+	 * One 8-bit channel of packed ARGB pixels as a writable {@link UnsignedByteType}; writing makes the pixel opaque.
+	 * (ImgLib2 8.0.0's
+	 * {@code Converters.argbChannel} sign-extends values of 128 and more when writing, which overwrites the other
+	 * channels.)
+	 */
+	private static final class ArgbChannel implements SamplerConverter<ARGBType, UnsignedByteType> {
+		private final int shift;
+
+		ArgbChannel(int shift) {
+			this.shift = shift;
+		}
+
+		@Override
+		public UnsignedByteType convert(Sampler<? extends ARGBType> sampler) {
+			return new UnsignedByteType(new ByteAccess() {
+				@Override
+				public byte getValue(int index) {
+					return (byte) (sampler.get().get() >> shift);
+				}
+
+				@Override
+				public void setValue(int index, byte value) {
+					ARGBType pixel = sampler.get();
+					// opaque, as ImageJ's ColorProcessor.putPixel writes it
+					pixel.set(pixel.get() & ~(0xff << shift) | (value & 0xff) << shift | 0xff000000);
 				}
 			});
 		}
