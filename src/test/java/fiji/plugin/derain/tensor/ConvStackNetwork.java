@@ -12,6 +12,10 @@ import java.util.Random;
  * A real network stand-in for tiling tests: {@code layers} seeded random 3×3 convolutions (3 → 8 → … → 3), each on a
  * reflection-padded input (as GT-RAIN pads), ReLU between, tanh at the end. Its receptive-field radius is
  * {@code layers} pixels, so tiles without enough overlap really differ from the whole image.
+ * <p>
+ * With {@code pooled}, the first layer's features also get their 4×4 block means added back (average pooling with
+ * stride 4, then nearest upsampling), so, like GT-RAIN's two stride-2 stages, the output depends on where the image
+ * sits relative to a 4-pixel grid (and the receptive field grows by 3 px).
  */
 final class ConvStackNetwork implements NetworkFunction, AutoCloseable {
 	private static final int HIDDEN = 8;
@@ -19,7 +23,14 @@ final class ConvStackNetwork implements NetworkFunction, AutoCloseable {
 	private final NDArray[] weights, biases;
 	private int calls;
 
+	private final boolean pooled;
+
 	ConvStackNetwork(int layers, long seed) {
+		this(layers, seed, false);
+	}
+
+	ConvStackNetwork(int layers, long seed, boolean pooled) {
+		this.pooled = pooled;
 		Random random = new Random(seed);
 		weights = new NDArray[layers];
 		biases = new NDArray[layers];
@@ -42,8 +53,17 @@ final class ConvStackNetwork implements NetworkFunction, AutoCloseable {
 		for (int l = 0; l < weights.length; l++) {
 			x = Conv2d.conv2d(reflectPad1(x), weights[l], biases[l]).singletonOrThrow();
 			x = l == weights.length - 1 ? x.tanh() : x.maximum(0f);
+			if (l == 0 && pooled) x = x.add(blockMeans(x));
 		}
 		return x;
+	}
+
+	/** Each 4×4 block (on the grid starting at 0, 0) replaced by its mean; H and W are multiples of 4. */
+	private static NDArray blockMeans(NDArray x) {
+		Shape s = x.getShape();
+		long c = s.get(1), h = s.get(2), w = s.get(3);
+		NDArray means = x.reshape(1, c, h / 4, 4, w / 4, 4).mean(new int[] { 5 }).mean(new int[] { 3 });
+		return means.repeat(2, 4).repeat(3, 4);
 	}
 
 	int calls() {

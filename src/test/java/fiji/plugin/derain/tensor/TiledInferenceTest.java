@@ -63,6 +63,25 @@ class TiledInferenceTest {
 	}
 
 	@Test
+	void tiledEqualsWholeImageForAGridSensitiveNetwork() {
+		try (ConvStackNetwork pooled = new ConvStackNetwork(3, 7, true)) {
+			Img<FloatType> image = randomImage(203, 157, 13);
+			Img<FloatType> whole = ArrayImgs.floats(203, 157, 3), tiled = ArrayImgs.floats(203, 157, 3);
+			TiledInference.builder().setManager(manager).setNetwork(pooled).optWholeImage().build().run(image, whole);
+			TiledInference.builder().setManager(manager).setNetwork(pooled).optTileSize(64).optOverlap(16).optBlend(8).build()
+				.run(image, tiled);
+			assertTrue(maxDifference(whole, tiled) < 1e-5f);
+
+			// the grid matters: the same network on the image shifted by 2 px gives a different result
+			Img<FloatType> shifted = ArrayImgs.floats(201, 157, 3);
+			TiledInference.builder().setManager(manager).setNetwork(pooled).optWholeImage().build()
+				.run(Views.interval(image, new long[] { 2, 0, 0 }, new long[] { 202, 156, 2 }), shifted);
+			assertTrue(maxDifference(Views.interval(whole, new long[] { 2, 0, 0 }, new long[] { 202, 156, 2 }),
+				Views.translate(shifted, 2, 0, 0)) > ONE_LEVEL);
+		}
+	}
+
+	@Test
 	void tilesWithoutContextReallyDiffer() {
 		// proves the stand-in has a receptive field the overlap must cover
 		Img<FloatType> image = randomImage(203, 157, 2);
