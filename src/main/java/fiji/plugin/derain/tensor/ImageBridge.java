@@ -8,9 +8,11 @@ import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.Sampler;
 import net.imglib2.converter.Converters;
 import net.imglib2.converter.readwrite.SamplerConverter;
+import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImgs;
 import net.imglib2.img.basictypeaccess.ByteAccess;
 import net.imglib2.img.basictypeaccess.FloatAccess;
+import net.imglib2.img.cell.CellImgFactory;
 import net.imglib2.loops.LoopBuilder;
 import net.imglib2.type.numeric.ARGBType;
 import net.imglib2.type.numeric.IntegerType;
@@ -33,7 +35,9 @@ import java.util.Properties;
  * treated by its raw values.
  * <p>
  * Frames are views on the image's own pixel arrays (no copy): reading them reads the {@code ImagePlus}, writing them
- * writes it. They stay valid as long as the image keeps its pixel arrays.
+ * writes it. They stay valid as long as the image keeps its pixel arrays. (A virtual stack hands out a fresh copy of
+ * a slice on every request: its frames read correctly, but writes to them are lost; {@link #createOutput} always
+ * makes an ordinary stack.)
  */
 public final class ImageBridge {
 	private ImageBridge() {}
@@ -142,6 +146,19 @@ public final class ImageBridge {
 			for (int c = 0; c < 3; c++)
 				LoopBuilder.setImages(channel(zeroMin, c), target.get(c)).forEachPixel((s, d) -> d.setReal(s.getRealDouble()));
 		}
+	}
+
+	/**
+	 * A zeroed float RGB image (width, height, 3) to receive a network result before {@link #writeFrame}: an
+	 * {@code ArrayImg} when it fits one Java array, else a {@code CellImg} of 512 × 512 × 3 cells.
+	 */
+	public static Img<FloatType> createRgbBuffer(long width, long height) {
+		if (fitsOneArray(width, height)) return ArrayImgs.floats(width, height, 3);
+		return new CellImgFactory<>(new FloatType(), 512, 512, 3).create(width, height, 3);
+	}
+
+	static boolean fitsOneArray(long width, long height) {
+		return width * height <= (Integer.MAX_VALUE - 8) / 3;
 	}
 
 	/** Checks that {@code rgb} is (width, height, 3); {@code what} names it in the message. */

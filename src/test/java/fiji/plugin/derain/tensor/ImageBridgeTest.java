@@ -174,6 +174,13 @@ class ImageBridgeTest {
 		assertThrows(IllegalArgumentException.class, () -> new Scaling(5, 5));
 	}
 
+	@Test
+	void rgbBuffersAreArraysUntilTooLarge() {
+		assertTrue(ImageBridge.createRgbBuffer(W, H) instanceof net.imglib2.img.array.ArrayImg);
+		assertTrue(ImageBridge.fitsOneArray(26_000, 27_000)); // 2.1e9 floats
+		assertTrue(!ImageBridge.fitsOneArray(40_000, 20_000), "an RGB buffer of 2.4e9 floats needs cells");
+	}
+
 	/** Reads every frame as [0, 1] RGB, copies it, writes it into a fresh output: pixels must come back unchanged. */
 	private static void assertExactRoundTrip(ImagePlus imp) {
 		ImagePlus out = roundTrip(imp, Scaling.defaultFor(imp));
