@@ -1,0 +1,19 @@
+package fiji.plugin.derain.tensor;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * An image-to-image network as {@link TiledInference} sees it: a function of one tile.
+ * Adapting a DJL block: {@code in -> block.forward(parameterStore, new NDList(in), false).singletonOrThrow()}.
+ */
+@FunctionalInterface
+public interface NetworkFunction {
+
+	/**
+	 * @param input float32, NCHW = (1, 3, h, w), values in [-1, 1], h and w multiples of 4; attached to a per-tile
+	 *        manager that is closed after the tile
+	 * @return (1, 3, h, w) in [-1, 1] (GT-RAIN: tanh output). {@link TiledInference} takes ownership: it attaches the
+	 *         array to the tile's manager, so it is closed with the tile; do not keep it
+	 */
+	NDArray apply(NDArray input);
+}
