@@ -3,10 +3,9 @@ package fiji.plugin.derain.net;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 
 import java.util.Map;
@@ -18,9 +17,6 @@ import java.util.Map;
  * (N, out, 2h, 2w). State names {@code <prefix>.deconv.conv.conv.*} and {@code <prefix>.conv.conv.*}.
  */
 final class DecoderBlock extends NetBlock {
-	/** libtorch's interpolation mode code for bilinear. */
-	private static final int BILINEAR = 2;
-
 	/** Conv block after the upsampling ({@code deconv.conv}). */
 	final ConvNormAct deconv;
 	/** Conv block after the concatenation ({@code conv}). */
@@ -39,13 +35,35 @@ final class DecoderBlock extends NetBlock {
 
 	/**
 	 * Bilinear ×2 upsampling of the last two axes with align_corners=True (PyTorch's
-	 * {@code F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True)}), differentiable.
-	 * Calls libtorch directly because DJL 0.36's {@code NDArrayEx.interpolation} drops its alignCorners
-	 * argument (always false).
+	 * {@code F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True)}), differentiable:
+	 * separable, each axis as two gathers blended in place. (libtorch's interpolate as bound by DJL 0.36
+	 * has no align_corners argument: its boolean is antialias.)
 	 */
 	static NDArray upsample2x(NDArray x) {
-		Shape s = x.getShape();
-		return JniUtils.interpolate((PtNDArray) x, new long[] {2 * s.get(2), 2 * s.get(3)}, BILINEAR, true);
+		return upsampleAxis(upsampleAxis(x, 3), 2);
+	}
+
+	/** Linear ×2 along {@code axis} (2 or 3) of an NCHW array, align_corners=True, float32 like PyTorch's CPU kernel. */
+	private static NDArray upsampleAxis(NDArray x, int axis) {
+		int in = Math.toIntExact(x.getShape().get(axis)), out = 2 * in;
+		long[] lo = new long[out], hi = new long[out];
+		float[] frac = new float[out];
+		// PyTorch: scale = (in-1)/(out-1) in float, src = scale·dst, i0 = (int) src, i1 = min(i0+1, in-1)
+		float scale = out > 1 ? (float) (in - 1) / (out - 1) : 0f;
+		for (int i = 0; i < out; i++) {
+			float src = scale * i;
+			int i0 = (int) src;
+			lo[i] = i0;
+			hi[i] = Math.min(i0 + 1, in - 1);
+			frac[i] = src - i0;
+		}
+		NDManager m = x.getManager();
+		String where = axis == 3 ? ":, :, :, {}" : ":, :, {}";
+		Shape weightShape = axis == 3 ? new Shape(out) : new Shape(out, 1);
+		NDArray a = x.get(new NDIndex(where, m.create(lo)));
+		NDArray b = x.get(new NDIndex(where, m.create(hi)));
+		// a + (b - a)·frac, in place on the gathered copies
+		return a.addi(b.subi(a).muli(m.create(frac, weightShape)));
 	}
 
 	@Override

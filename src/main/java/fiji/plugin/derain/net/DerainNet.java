@@ -127,7 +127,7 @@ public final class DerainNet extends NetBlock {
 		for (int i = 0; i < 2; i++)
 			for (int j = 0; j < 2; j++)
 				cells.add(r.get(new NDIndex(":, :, {}:{}, {}:{}", i * h / 2, ((i + 1) * h + 1) / 2, j * w / 2,
-					((j + 1) * w + 1) / 2)).mean(new int[] {2, 3}));
+					((j + 1) * w + 1) / 2)).mean(new int[] {3}).mean(new int[] {2}));
 		return NDArrays.stack(cells, 2).reshape(s.get(0), 4 * s.get(1));
 	}
 

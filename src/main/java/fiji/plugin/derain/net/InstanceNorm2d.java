@@ -15,14 +15,16 @@ import java.util.Map;
  */
 final class InstanceNorm2d extends NetBlock {
 	static final float EPS = 1e-5f;
-	private static final int[] PLANE = {2, 3};
 
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
-		NDArray centred = x.sub(x.mean(PLANE, true));
-		NDArray variance = centred.square().mean(PLANE, true);
-		return new NDList(centred.div(variance.add(EPS).sqrt()));
+		Shape s = x.getShape();
+		// statistics over the flattened plane (DJL's PyTorch mean reduces one axis at a time)
+		NDArray planes = x.reshape(s.get(0), s.get(1), -1);
+		NDArray centred = planes.sub(planes.mean(new int[] {2}, true));
+		NDArray variance = centred.square().mean(new int[] {2}, true);
+		return new NDList(centred.div(variance.addi(EPS).sqrt()).reshape(s));
 	}
 
 	@Override
