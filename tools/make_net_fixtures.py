@@ -56,7 +56,8 @@ def deform_conv_cases():
 
 
 def state(prefix, module):
-    return {prefix + k: v for k, v in module.state_dict().items()}
+    """A snapshot (state_dict() returns live tensors that a training forward would update)."""
+    return {prefix + k: v.detach().clone() for k, v in module.state_dict().items()}
 
 
 def block_cases():

@@ -200,7 +200,9 @@ public final class DerainNet extends NetBlock {
 				+ ", unexpected keys " + unexpected);
 		for (Map.Entry<String, long[]> e : layout.entrySet()) {
 			long[] got = weights.get(e.getKey()).getShape().getShape();
-			if (!Arrays.equals(got, e.getValue()))
+			// a one-element vector is accepted for a scalar: DJL reads safetensors scalars as shape (1)
+			boolean scalarAsVector = e.getValue().length == 0 && Arrays.equals(got, new long[] {1});
+			if (!Arrays.equals(got, e.getValue()) && !scalarAsVector)
 				throw new IllegalArgumentException("state dict tensor " + e.getKey() + " has shape "
 					+ Arrays.toString(got) + " but the network expects " + Arrays.toString(e.getValue()));
 		}
