@@ -1,0 +1,170 @@
+package fiji.plugin.derain.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Modulated ("v2") deformable 3×3 convolution with padding 0 and stride 1, on an input the caller has
+ * already padded: {@code offset = offset_conv(x)}, {@code mask = 2·sigmoid(modulator_conv(x))},
+ * {@code y = deform_conv2d(x, offset, regular_conv.weight, mask)} with torchvision's semantics (see
+ * {@link #deformConv2d}). Offset and modulator convs start at zero, so a fresh block is a plain conv.
+ * Input (N, C, H+2, W+2), output (N, C_out, H, W).
+ */
+final class DeformableConv2d extends NetBlock {
+	static final int KERNEL = 3;
+	static final int TAPS = KERNEL * KERNEL;
+	/**
+	 * Bytes of one chunk's gathered corner values. Temporaries of this size are recycled by the
+	 * allocator, bigger ones pay for fresh pages on every chunk (DESIGN.md §5).
+	 */
+	static final long CHUNK_BYTES = 2L << 20;
+
+	/** 3×3 conv to 2·9 offsets (channel 2k = y-shift, 2k+1 = x-shift of tap k), with bias. */
+	final Conv2dLayer offsetConv;
+	/** 3×3 conv to 9 mask logits, with bias. */
+	final Conv2dLayer modulatorConv;
+	/** Holds the deformable kernel (out, in, 3, 3) and optional bias; not run as a plain conv. */
+	final Conv2dLayer regularConv;
+
+	DeformableConv2d(int in, int out, boolean bias, DerainConfig.Init init) {
+		offsetConv = addChildBlock("offset_conv",
+			new Conv2dLayer(in, 2 * TAPS, KERNEL, 1, true, Initializers.ZEROS, Initializers.ZEROS));
+		modulatorConv = addChildBlock("modulator_conv",
+			new Conv2dLayer(in, TAPS, KERNEL, 1, true, Initializers.ZEROS, Initializers.ZEROS));
+		regularConv = addChildBlock("regular_conv",
+			new Conv2dLayer(in, out, KERNEL, 1, bias, Initializers.convWeight(init), Initializers.ZEROS));
+	}
+
+	@Override
+	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
+		NDArray x = inputs.singletonOrThrow();
+		NDArray offset = offsetConv.forward(ps, inputs, training).singletonOrThrow();
+		NDArray mask = Activation.sigmoid(modulatorConv.forward(ps, inputs, training).singletonOrThrow()).mul(2);
+		NDArray weight = ps.getValue(regularConv.weight, x.getDevice(), training);
+		NDArray bias = regularConv.bias == null ? null : ps.getValue(regularConv.bias, x.getDevice(), training);
+		return new NDList(deformConv2d(x, offset, mask, weight, bias));
+	}
+
+	/**
+	 * torchvision's {@code deform_conv2d(x, offset, weight, bias, padding=0, mask=mask)} for one offset
+	 * group, stride 1, dilation 1, built from differentiable core ops.
+	 * <p>
+	 * Tap k = (ky, kx) (row-major) of output pixel (i, j) samples x bilinearly at
+	 * (i + ky + offset[2k], j + kx + offset[2k+1]) and is weighted by mask[k]. A sample at y ≤ −1, y ≥ H,
+	 * x ≤ −1 or x ≥ W is 0; otherwise each of its four corners that lies outside the image counts as 0.
+	 * <p>
+	 * Layout: x is zero-padded by one pixel (so every corner of an in-range sample is a valid row, the
+	 * border rows reading 0) and laid out channel-last as rows of C values. Per chunk of output pixels,
+	 * each corner is one advanced-index gather of rows, weighted and summed in place into tap-major
+	 * columns (pixels, 9·C), and one matmul with the kernel as (9·C, C_out) gives the output. Chunks keep
+	 * temporaries near {@link #CHUNK_BYTES}.
+	 *
+	 * @param x (N, C, H, W), already padded by the caller
+	 * @param offset (N, 18, H−2, W−2)
+	 * @param mask (N, 9, H−2, W−2), typically in (0, 2)
+	 * @param weight (C_out, C, 3, 3)
+	 * @param bias (C_out) or null
+	 * @return (N, C_out, H−2, W−2), in the manager of {@code x}
+	 */
+	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias) {
+		return deformConv2d(x, offset, mask, weight, bias, Math.max(1, CHUNK_BYTES / (TAPS * x.getShape().get(1) * 4)));
+	}
+
+	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per matmul. */
+	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias, long chunk) {
+		Shape s = x.getShape();
+		long n = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
+		long cOut = weight.getShape().get(0), hOut = h - KERNEL + 1, wOut = w - KERNEL + 1;
+		requireShape("offset", offset, new Shape(n, 2 * TAPS, hOut, wOut));
+		requireShape("mask", mask, new Shape(n, TAPS, hOut, wOut));
+		requireShape("weight", weight, new Shape(cOut, c, KERNEL, KERNEL));
+		NDManager m = x.getManager();
+
+		// rows of the zero-padded, channel-last input: row (b, y+1, x+1) holds pixel (y, x) of sample b
+		long hz = h + 2, wz = w + 2;
+		NDArray rows = x.pad(new Shape(1, 1, 1, 1), 0).transpose(0, 2, 3, 1).reshape(n * hz * wz, c);
+
+		// sample positions (N, 9, hOut, wOut) in input pixels
+		NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL).reshape(1, TAPS, 1, 1);
+		NDArray tapX = m.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL).reshape(1, TAPS, 1, 1);
+		NDArray pixY = m.arange(0, hOut, 1, DataType.FLOAT32).reshape(1, 1, hOut, 1);
+		NDArray pixX = m.arange(0, wOut, 1, DataType.FLOAT32).reshape(1, 1, 1, wOut);
+		NDArray shifts = offset.reshape(n, TAPS, 2, hOut, wOut);
+		NDArray py = shifts.get(":, :, 0").add(tapY.add(pixY));
+		NDArray px = shifts.get(":, :, 1").add(tapX.add(pixX));
+
+		// whole samples outside (-1, H) × (-1, W) are 0; their corner indices are clamped to stay valid
+		NDArray inside = py.gt(-1).logicalAnd(py.lt(h)).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
+			.toType(DataType.FLOAT32, false);
+		NDArray y0 = py.floor(), x0 = px.floor();
+		NDArray ly = py.sub(y0), lx = px.sub(x0);
+		NDArray hy = ly.neg().addi(1), hx = lx.neg().addi(1);
+		NDArray gate = mask.mul(inside);
+		NDArray top = hy.mul(gate), bottom = ly.mul(gate);
+		NDArray[] cornerWeights = {top.mul(hx), top.mul(lx), bottom.mul(hx), bottom.mul(lx)};
+		NDArray sample = m.arange(0, n, 1, DataType.INT64).reshape(n, 1, 1, 1).muli(hz * wz);
+		NDArray base = y0.clip(-1, h - 1).addi(1).toType(DataType.INT64, false).muli(wz)
+			.addi(x0.clip(-1, w - 1).addi(1).toType(DataType.INT64, false)).addi(sample);
+		long[] cornerShift = {0, 1, wz, wz + 1};
+
+		// (pixels, 9) per corner, pixel-major like the output rows
+		long pixels = n * hOut * wOut;
+		NDArray[] index = new NDArray[4];
+		for (int k = 0; k < 4; k++) {
+			index[k] = channelLast(base.add(cornerShift[k]), pixels);
+			cornerWeights[k] = channelLast(cornerWeights[k], pixels).expandDims(2);
+		}
+		NDArray tapMajor = weight.transpose(2, 3, 1, 0);
+		tapMajor.attach(m); // derived from a parameter: would otherwise land in the parameter's manager
+		NDArray kernel = tapMajor.reshape(TAPS * c, cOut);
+
+		List<NDArray> parts = new ArrayList<>();
+		for (long start = 0; start < pixels; start += chunk) {
+			NDIndex range = new NDIndex("{}:{}", start, Math.min(pixels, start + chunk));
+			NDArray columns = null;
+			for (int k = 0; k < 4; k++) {
+				NDArray corner = rows.get(new NDIndex("{}", index[k].get(range))).muli(cornerWeights[k].get(range));
+				columns = columns == null ? corner : columns.addi(corner);
+			}
+			parts.add(columns.reshape(-1, TAPS * c).matMul(kernel));
+		}
+		NDArray out = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
+		if (bias != null) out = out.add(bias);
+		return out.reshape(n, hOut, wOut, cOut).transpose(0, 3, 1, 2);
+	}
+
+	/** (N, 9, h, w) → contiguous (N·h·w, 9). */
+	private static NDArray channelLast(NDArray a, long pixels) {
+		return a.transpose(0, 2, 3, 1).reshape(pixels, TAPS);
+	}
+
+	private static void requireShape(String what, NDArray a, Shape expected) {
+		if (!a.getShape().equals(expected))
+			throw new IllegalArgumentException("deformable conv: " + what + " must have shape " + expected + ", got "
+				+ a.getShape());
+	}
+
+	@Override
+	public Shape[] getOutputShapes(Shape[] inputShapes) {
+		return regularConv.getOutputShapes(inputShapes);
+	}
+
+	@Override
+	void collectState(String prefix, Map<String, Parameter> state) {
+		offsetConv.collectState(prefix + ".offset_conv", state);
+		modulatorConv.collectState(prefix + ".modulator_conv", state);
+		regularConv.collectState(prefix + ".regular_conv", state);
+	}
+}

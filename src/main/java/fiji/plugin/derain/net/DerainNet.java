@@ -1,0 +1,211 @@
+package fiji.plugin.derain.net;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * The GT-RAIN Deformable-ResNet (DESIGN.md §1) as a DJL block.
+ * <p>
+ * Input NDList[x]: x (N, 3, H, W), RGB in [-1, 1], H and W multiples of 4. Output NDList[image, features]:
+ * image (N, 3, H, W) in (−1, 1) (tanh; map back with y·0.5+0.5), features (N, 16·ngf) — the residual
+ * output average-pooled to 2×2 and flattened (channel-major), for the rain-robust loss. Outputs are
+ * attached to the input's manager; every intermediate array is freed before {@code forward} returns.
+ * <p>
+ * {@code training=false}: BatchNorm uses its running statistics. {@code training=true}: batch statistics,
+ * running statistics updated in place (momentum 0.1, unbiased variance) and num_batches_tracked counted.
+ * <p>
+ * Typical use:
+ * <pre>
+ * DerainNet net = DerainNet.build(config);
+ * net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+ * net.loadStateDict(weights);
+ * NDList out = net.forward(new ParameterStore(manager, false), new NDList(x), false);
+ * </pre>
+ */
+public final class DerainNet extends NetBlock {
+	private final DerainConfig config;
+	/** initial_conv.0: 7×7, 3 → ngf. */
+	private final ConvNormAct initialConv0;
+	/** initial_conv.1: 3×3, ngf → ngf. */
+	private final ConvNormAct initialConv1;
+	/** downsample_1: 3×3 stride 2, ngf → 2ngf. */
+	private final ConvNormAct downsample1;
+	/** downsample_2: 3×3 stride 2, 2ngf → 4ngf. */
+	private final ConvNormAct downsample2;
+	/** residual_blocks.i at 4ngf channels. */
+	private final List<DeformableResBlock> residualBlocks = new ArrayList<>();
+	/** upsample_2: 4ngf → 2ngf, skip = downsample_1's output. */
+	private final DecoderBlock upsample2;
+	/** upsample_1: 2ngf → ngf, skip = initial_conv's output. */
+	private final DecoderBlock upsample1;
+	/** output_conv_naive: 3×3 with bias, ngf → 3, tanh. */
+	private final ConvNormAct outputConv;
+	/** Every state tensor under its GT-RAIN name, in state-dict order. */
+	private final Map<String, Parameter> state;
+
+	private DerainNet(DerainConfig config) {
+		this.config = config;
+		int ngf = config.ngf();
+		initialConv0 = addChildBlock("initial_conv_0", new ConvNormAct(3, ngf, 7, 1, config));
+		initialConv1 = addChildBlock("initial_conv_1", new ConvNormAct(ngf, ngf, 3, 1, config));
+		downsample1 = addChildBlock("downsample_1", new ConvNormAct(ngf, 2 * ngf, 3, 2, config));
+		downsample2 = addChildBlock("downsample_2", new ConvNormAct(2 * ngf, 4 * ngf, 3, 2, config));
+		for (int i = 0; i < config.nBlocks(); i++)
+			residualBlocks.add(addChildBlock("residual_blocks_" + i, new DeformableResBlock(4 * ngf, config)));
+		upsample2 = addChildBlock("upsample_2", new DecoderBlock(4 * ngf, 2 * ngf, config));
+		upsample1 = addChildBlock("upsample_1", new DecoderBlock(2 * ngf, ngf, config));
+		outputConv = addChildBlock("output_conv_naive", ConvNormAct.output(ngf, config));
+		Map<String, Parameter> s = new LinkedHashMap<>();
+		collectState("", s);
+		state = Collections.unmodifiableMap(s);
+	}
+
+	/** A new, uninitialised network; call {@code initialize(manager, DataType.FLOAT32, new Shape(1, 3, h, w))}. */
+	public static DerainNet build(DerainConfig config) {
+		return new DerainNet(config);
+	}
+
+	/**
+	 * A network with fresh weights (the config's init) in {@code manager}, which owns them: keep it open
+	 * while the network is used.
+	 */
+	public static DerainNet create(DerainConfig config, NDManager manager) {
+		DerainNet net = build(config);
+		net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+		return net;
+	}
+
+	public DerainConfig config() {
+		return config;
+	}
+
+	@Override
+	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
+		NDArray x = inputs.singletonOrThrow();
+		checkInput(x.getShape());
+		NDArray x0 = initialConv1.forward(ps, initialConv0.forward(ps, x, training), training);
+		NDArray x1 = downsample1.forward(ps, x0, training);
+		NDList r = downsample2.forward(ps, new NDList(x1), training);
+		for (DeformableResBlock block : residualBlocks) r = block.forward(ps, r, training);
+		NDArray features = pool2x2(r.singletonOrThrow());
+		NDList y = upsample2.forward(ps, new NDList(r.singletonOrThrow(), x1), training);
+		y = upsample1.forward(ps, new NDList(y.singletonOrThrow(), x0), training);
+		return new NDList(outputConv.forward(ps, y, training).singletonOrThrow(), features);
+	}
+
+	private static void checkInput(Shape s) {
+		if (s.dimension() != 4 || s.get(1) != 3)
+			throw new IllegalArgumentException("DerainNet input must be (N, 3, H, W) RGB, got shape " + s);
+		if (s.get(2) % 4 != 0 || s.get(3) % 4 != 0)
+			throw new IllegalArgumentException("DerainNet input height and width must be multiples of 4 (two "
+				+ "stride-2 downsamplings), got " + s.get(2) + "x" + s.get(3) + ": crop or pad the image first");
+	}
+
+	/**
+	 * PyTorch's {@code adaptive_avg_pool2d(r, 2).flatten(1)}: bin i of n rows covers [⌊i·n/2⌋, ⌈(i+1)·n/2⌉),
+	 * so odd sizes share their middle row/column. (N, C, h, w) → (N, 4C), index c·4 + 2·row + col.
+	 */
+	static NDArray pool2x2(NDArray r) {
+		Shape s = r.getShape();
+		long h = s.get(2), w = s.get(3);
+		NDList cells = new NDList();
+		for (int i = 0; i < 2; i++)
+			for (int j = 0; j < 2; j++)
+				cells.add(r.get(new NDIndex(":, :, {}:{}, {}:{}", i * h / 2, ((i + 1) * h + 1) / 2, j * w / 2,
+					((j + 1) * w + 1) / 2)).mean(new int[] {3}).mean(new int[] {2}));
+		return NDArrays.stack(cells, 2).reshape(s.get(0), 4 * s.get(1));
+	}
+
+	@Override
+	public Shape[] getOutputShapes(Shape[] inputShapes) {
+		Shape s = inputShapes[0];
+		return new Shape[] {new Shape(s.get(0), 3, s.get(2), s.get(3)), new Shape(s.get(0), 16L * config.ngf())};
+	}
+
+	@Override
+	void collectState(String prefix, Map<String, Parameter> out) {
+		initialConv0.collectState(prefix + "initial_conv.0.conv", out);
+		initialConv1.collectState(prefix + "initial_conv.1.conv", out);
+		downsample1.collectState(prefix + "downsample_1.conv", out);
+		downsample2.collectState(prefix + "downsample_2.conv", out);
+		for (int i = 0; i < residualBlocks.size(); i++)
+			residualBlocks.get(i).collectState(prefix + "residual_blocks." + i, out);
+		upsample2.collectState(prefix + "upsample_2", out);
+		upsample1.collectState(prefix + "upsample_1", out);
+		outputConv.collectState(prefix + "output_conv_naive", out);
+	}
+
+	/**
+	 * The state tensors under GT-RAIN's names ({@link StateDictLayout} order): the live arrays of the
+	 * network (not copies; owned by the manager the network was initialised in — do not close them).
+	 * num_batches_tracked is an int64 scalar.
+	 */
+	public Map<String, NDArray> stateDict() {
+		requireInitialized();
+		Map<String, NDArray> out = new LinkedHashMap<>();
+		state.forEach((name, p) -> out.put(name, p.getArray()));
+		return out;
+	}
+
+	private void requireInitialized() {
+		for (Parameter p : state.values())
+			if (!p.isInitialized())
+				throw new IllegalStateException("DerainNet is not initialised: call initialize(manager, DataType.FLOAT32, "
+					+ "new Shape(1, 3, h, w)) first");
+	}
+
+	/**
+	 * Trainable parameters (weights and biases, no running statistics) by state-dict name, for an optimiser.
+	 * {@link StateDictLayout#isOffsetOrModulator(String)} tells the offset/modulator ones (trained at lr/10).
+	 */
+	public Map<String, Parameter> trainableParameters() {
+		Map<String, Parameter> out = new LinkedHashMap<>();
+		state.forEach((name, p) -> {
+			if (StateDictLayout.isTrainable(name)) out.put(name, p);
+		});
+		return out;
+	}
+
+	/**
+	 * Copies {@code weights} (GT-RAIN names, without {@code resnet.}/{@code module.} prefixes) into the
+	 * network's arrays, converting the data type if needed. Names and shapes must match
+	 * {@link StateDictLayout#of} for this network's config exactly; otherwise nothing is copied and the
+	 * exception lists the missing and unexpected keys, or names the key and both shapes.
+	 */
+	public void loadStateDict(Map<String, NDArray> weights) {
+		requireInitialized();
+		Map<String, long[]> layout = StateDictLayout.of(config);
+		TreeSet<String> missing = new TreeSet<>(layout.keySet());
+		missing.removeAll(weights.keySet());
+		TreeSet<String> unexpected = new TreeSet<>(weights.keySet());
+		unexpected.removeAll(layout.keySet());
+		if (!missing.isEmpty() || !unexpected.isEmpty())
+			throw new IllegalArgumentException("state dict does not match the network (ngf " + config.ngf() + ", "
+				+ config.nBlocks() + " blocks, " + config.norm().id() + " norm): missing keys " + missing
+				+ ", unexpected keys " + unexpected);
+		for (Map.Entry<String, long[]> e : layout.entrySet()) {
+			long[] got = weights.get(e.getKey()).getShape().getShape();
+			// a one-element vector is accepted for a scalar: DJL reads safetensors scalars as shape (1)
+			boolean scalarAsVector = e.getValue().length == 0 && Arrays.equals(got, new long[] {1});
+			if (!Arrays.equals(got, e.getValue()) && !scalarAsVector)
+				throw new IllegalArgumentException("state dict tensor " + e.getKey() + " has shape "
+					+ Arrays.toString(got) + " but the network expects " + Arrays.toString(e.getValue()));
+		}
+		copyState(state, weights);
+	}
+}
