@@ -95,28 +95,39 @@ public final class FolderBatch {
 	 */
 	public List<BatchItem> run(Job job, Outputs outputs, Listener listener, BooleanSupplier cancelled)
 		throws IOException {
-		List<Path> files = inputs();
+		return process(inputDir, inputs(), overwrite, job, outputs, listener, cancelled);
+	}
+
+	/**
+	 * Processes a given list of inputs with the same rules as a folder batch (skip finished work, record
+	 * failures and go on, stop between files on cancel).
+	 *
+	 * @param base folder the inputs are relative to, or null when they are paths in their own right
+	 */
+	public static List<BatchItem> process(Path base, List<Path> inputs, boolean overwrite, Job job, Outputs outputs,
+		Listener listener, BooleanSupplier cancelled) {
 		List<BatchItem> items = new ArrayList<>();
-		for (int i = 0; i < files.size(); i++) {
-			Path rel = files.get(i);
+		for (int i = 0; i < inputs.size(); i++) {
+			Path rel = inputs.get(i);
 			BatchItem item;
 			if (cancelled.getAsBoolean()) item = new BatchItem(rel, BatchItem.Status.CANCELLED, 0, "batch cancelled");
-			else item = runOne(job, outputs, rel);
+			else item = processOne(base == null ? rel : base.resolve(rel), rel, overwrite, job, outputs);
 			items.add(item);
-			listener.itemFinished(item, i + 1, files.size());
+			listener.itemFinished(item, i + 1, inputs.size());
 		}
 		return items;
 	}
 
-	private BatchItem runOne(Job job, Outputs outputs, Path rel) {
+	private static BatchItem processOne(Path input, Path rel, boolean overwrite, Job job, Outputs outputs) {
 		long t0 = System.nanoTime();
 		if (!overwrite) {
-			List<Path> existing = outputs.of(rel).stream().filter(Files::exists).toList();
-			if (!existing.isEmpty() && existing.size() == outputs.of(rel).size())
-				return new BatchItem(rel, BatchItem.Status.SKIPPED, 0, "output exists: " + outputDir.relativize(existing.get(0)));
+			List<Path> planned = outputs.of(rel);
+			List<Path> existing = planned.stream().filter(Files::exists).toList();
+			if (!existing.isEmpty() && existing.size() == planned.size())
+				return new BatchItem(rel, BatchItem.Status.SKIPPED, 0, "output exists: " + existing.get(0));
 		}
 		try {
-			job.process(inputDir.resolve(rel), rel);
+			job.process(input, rel);
 			return new BatchItem(rel, BatchItem.Status.DONE, seconds(t0), "");
 		} catch (CancellationException e) {
 			return new BatchItem(rel, BatchItem.Status.CANCELLED, seconds(t0), "cancelled while processing");

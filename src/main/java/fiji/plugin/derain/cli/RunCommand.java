@@ -1,0 +1,91 @@
+package fiji.plugin.derain.cli;
+
+import fiji.plugin.derain.batch.BatchItem;
+import fiji.plugin.derain.batch.FolderBatch;
+import fiji.plugin.derain.engine.DeviceChoice;
+import fiji.plugin.derain.predict.DerainBatch;
+import fiji.plugin.derain.predict.Derainer;
+import fiji.plugin.derain.predict.ModelCatalog;
+import fiji.plugin.derain.tensor.TiledInference;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+
+/** {@code derain run --model MODEL --out OUT_DIR [--tile N --overlap N --device D --format F --overwrite] INPUT...}. */
+final class RunCommand implements Main.SubCommand {
+	@Override
+	public String name() {
+		return "run";
+	}
+
+	@Override
+	public String usage() {
+		return String.join("\n",
+			"run [--model default|NAME|DIR] --out OUT_DIR [options] INPUT...",
+			"  Derains images (PNG, JPEG, TIFF incl. stacks; 8/16/32-bit gray, RGB) into OUT_DIR/<name>.png",
+			"  (TIFF inputs give .tif). Existing outputs are skipped, so re-running resumes an interrupted batch.",
+			"  --model     'default' (shipped), a model installed in " + ModelCatalog.userModels() + ", or a folder",
+			"  --tile N    tile size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE
+				+ "); 0 = whole image at once (memory grows with the image)",
+			"  --overlap N context around tiles (default " + TiledInference.DEFAULT_OVERLAP + ")",
+			"  --device    auto (GPU when present, default) | cpu | gpu",
+			"  --format    auto (default) | png | tiff | jpeg",
+			"  --overwrite replace existing outputs instead of skipping them");
+	}
+
+	@Override
+	public int run(String[] argv, Console console) throws Exception {
+		Args a = new Args(name(), argv, 1, Set.of("model", "out", "tile", "overlap", "device", "format"),
+			Set.of("overwrite"));
+		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one input image");
+		DeviceChoice device;
+		Derainer.Settings settings;
+		try {
+			device = DeviceChoice.parse(a.string("device", "auto"));
+			settings = new Derainer.Settings(a.integer("tile", TiledInference.DEFAULT_TILE_SIZE, 0),
+				a.integer("overlap", TiledInference.DEFAULT_OVERLAP, 0), null);
+		} catch (IllegalArgumentException e) {
+			throw new Args.UsageException(name() + ": " + e.getMessage());
+		}
+		Path out = a.path("out");
+		List<Path> inputs = a.positional().stream().map(Paths::get).toList();
+		Path model = ModelCatalog.resolve(a.string("model", ModelCatalog.DEFAULT));
+		// Ctrl-C simply stops the JVM: outputs are written atomically (no half files), and running the same
+		// command again skips what is done, so nothing needs a cancel flag here.
+		BooleanSupplier neverCancelled = () -> false;
+		try (Derainer d = Derainer.open(model, device, console::note)) {
+			console.note("model: " + d.descriptor().name() + " (" + model + ")");
+			int[] current = {0};
+			DerainBatch batch = new DerainBatch(d, settings, out, a.string("format", "auto"), a.flag("overwrite"),
+				(done, total) -> console.progress(label(inputs, current[0]), done, total), neverCancelled);
+			List<BatchItem> items = FolderBatch.process(null, inputs, a.flag("overwrite"), batch.job(), batch.outputs(),
+				(item, i, n) -> {
+					current[0] = i;
+					report(console, item, batch);
+				}, neverCancelled);
+			console.note(FolderBatch.summary(items));
+			return items.stream().allMatch(i -> i.status() == BatchItem.Status.DONE
+				|| i.status() == BatchItem.Status.SKIPPED) ? 0 : 1;
+		}
+	}
+
+	private static String label(List<Path> inputs, int index) {
+		return "[" + (index + 1) + "/" + inputs.size() + "] " + inputs.get(Math.min(index, inputs.size() - 1)).getFileName();
+	}
+
+	private static void report(Console console, BatchItem item, DerainBatch batch) {
+		switch (item.status()) {
+			case DONE:
+				console.note(String.format("%s -> %s (%.1f s)", item.file(), batch.outputFor(item.file()), item.seconds()));
+				break;
+			case SKIPPED:
+				console.note(item.file() + ": skipped, " + item.message() + " (--overwrite to redo)");
+				break;
+			default:
+				console.note(item.file() + ": " + item.status().id() + ": " + item.message());
+		}
+	}
+}
