@@ -7,6 +7,6 @@ final class SubCommands {
 	private SubCommands() {}
 
 	static List<Main.SubCommand> all() {
-		return List.of(new RunCommand(), new EvalCommand(), new ImportCommand());
+		return List.of(new RunCommand(), new EvalCommand(), new ImportCommand(), new SynthCommand(), new TrainCommand());
 	}
 }

@@ -101,6 +101,18 @@ public final class ImageBridge {
 	}
 
 	/**
+	 * One frame copied into a planar RGB array in [0, 1] ({@code [c][y][x]}, C = R, G, B; gray replicated),
+	 * mapped with {@link Scaling#defaultFor}. For code that wants plain arrays (training, synthesis).
+	 */
+	public static float[] toPlanarRgb(ImagePlus imp, int z, int t) {
+		RandomAccessibleInterval<FloatType> v = frame(imp, z, t, Scaling.defaultFor(imp));
+		float[] out = new float[Math.toIntExact(3L * imp.getWidth() * imp.getHeight())];
+		int i = 0;
+		for (FloatType f : Views.flatIterable(v)) out[i++] = f.get();
+		return out;
+	}
+
+	/**
 	 * A new image of the same type, size and stack layout (channels, slices, frames, hyperstack flag), all
 	 * pixels zero, carrying over calibration, the "Info" and other properties, slice labels, display range and,
 	 * for composites, the mode and per-channel LUTs with their display ranges.
