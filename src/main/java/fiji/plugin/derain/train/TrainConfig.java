@@ -87,6 +87,13 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 			0.1, "auto");
 	}
 
+	/** A copy with some values changed, e.g. {@code config.with(b -> b.epochs = 5)}; validated. */
+	public TrainConfig with(java.util.function.Consumer<Builder> change) {
+		Builder b = toBuilder();
+		change.accept(b);
+		return b.build();
+	}
+
 	/** A builder starting from these values. */
 	public Builder toBuilder() {
 		return new Builder(this);

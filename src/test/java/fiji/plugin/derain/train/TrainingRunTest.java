@@ -1,0 +1,162 @@
+package fiji.plugin.derain.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fiji.plugin.derain.engine.DeviceChoice;
+import fiji.plugin.derain.io.ModelDescriptor;
+import fiji.plugin.derain.io.ModelFolder;
+import fiji.plugin.derain.metrics.Score;
+import fiji.plugin.derain.net.DerainConfig;
+import fiji.plugin.derain.predict.Derainer;
+import fiji.plugin.derain.synth.RainParams;
+import fiji.plugin.derain.synth.RainSynthesizer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+import ij.ImagePlus;
+import ij.process.ColorProcessor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole (tiny) training run on synthesized pairs: outputs, cancel, and exact resume. */
+class TrainingRunTest {
+	@TempDir
+	static Path data;
+
+	@TempDir
+	Path tmp;
+
+	static final TrainConfig CONFIG = TrainConfig.defaults().with(b -> {
+		b.epochs = 2;
+		b.batchSize = 2;
+		// MS-SSIM needs 161-px patches; its loss is checked against PyTorch in DerainLossesTest, the loop here
+		// runs on small patches with the L1 and rain-robust terms to stay fast.
+		b.patchSize = 48;
+		b.ssimWeight = 0;
+		b.stepsPerEpoch = 2;
+		b.warmupEpochs = 1;
+		b.valFraction = 0.25;
+		b.seed = 5;
+		b.device = "cpu";
+		b.net = new DerainConfig(2, 1, DerainConfig.Activation.LEAKY, DerainConfig.Norm.BATCH, DerainConfig.Init.NORMAL);
+	});
+
+	/** Four 200×180 "photos" (smooth colour ramps) with synthesized rain, as folder pairs. */
+	@BeforeAll
+	static void pairs() throws IOException {
+		Files.createDirectories(data.resolve("rainy"));
+		Files.createDirectories(data.resolve("clean"));
+		for (int k = 0; k < 4; k++) {
+			int w = 200, h = 180;
+			float[] planar = new float[3 * w * h];
+			for (int c = 0; c < 3; c++)
+				for (int y = 0; y < h; y++)
+					for (int x = 0; x < w; x++)
+						planar[(c * h + y) * w + x] = (float) (0.5 + 0.4 * Math.sin(0.03 * (k + 1) * x + c + 0.05 * y));
+			float[] rainy = RainSynthesizer.apply(planar, w, h, 3, RainParams.defaults().withSeed(k)).rainy();
+			save(planar, w, h, data.resolve("clean/p" + k + ".png"));
+			save(rainy, w, h, data.resolve("rainy/p" + k + ".png"));
+		}
+	}
+
+	static void save(float[] planar, int w, int h, Path file) {
+		ColorProcessor cp = new ColorProcessor(w, h);
+		for (int i = 0; i < w * h; i++)
+			cp.set(i, (Math.round(planar[i] * 255) << 16) | (Math.round(planar[w * h + i] * 255) << 8)
+				| Math.round(planar[2 * w * h + i] * 255));
+		new ij.io.FileSaver(new ImagePlus("x", cp)).saveAsPng(file.toString());
+	}
+
+	static PairDataset dataset() throws IOException {
+		return PairDataset.folderPairs(data.resolve("rainy"), data.resolve("clean"));
+	}
+
+	@Test
+	void cancelledAndResumedRunEndsExactlyAsAnUninterruptedOne() throws Exception {
+		Path full = tmp.resolve("full"), interrupted = tmp.resolve("interrupted");
+		List<Integer> epochs = new ArrayList<>();
+		ModelDescriptor d = TrainingRun.run(CONFIG, dataset(), full, false, listener(epochs), () -> false);
+		assertEquals(List.of(1, 2), epochs);
+		assertTrue(d.metrics().containsKey("val_psnr"), d.metrics().toString());
+		assertEquals(CONFIG.toJsonObject(), d.training());
+		assertEquals(3, Files.readAllLines(full.resolve(TrainingRun.LOG)).size(), "header + one row per epoch");
+
+		int[] steps = {0};
+		TrainingRun.Listener counting = new Counting(steps);
+		assertThrows(CancellationException.class,
+			() -> TrainingRun.run(CONFIG, dataset(), interrupted, false, counting, () -> steps[0] >= 3));
+		assertThrows(IllegalArgumentException.class,
+			() -> TrainingRun.run(CONFIG, dataset(), interrupted, false, counting, () -> false),
+			"an existing run is never overwritten without resume");
+		TrainingRun.run(CONFIG, dataset(), interrupted, true, counting, () -> false);
+
+		try (NDManager m = NDManager.newBaseManager()) {
+			Map<String, NDArray> a = TrainingCheckpoint.load(full.resolve(TrainingRun.CHECKPOINT), m).weights();
+			Map<String, NDArray> b = TrainingCheckpoint.load(interrupted.resolve(TrainingRun.CHECKPOINT), m).weights();
+			for (String k : a.keySet())
+				if (a.get(k).getDataType().isFloating())
+					assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), 0f, k);
+		}
+		assertEquals(Files.readString(full.resolve(ModelFolder.DESCRIPTOR)).replaceAll("\"trained_until\": \"[^\"]*\"", ""),
+			Files.readString(interrupted.resolve(ModelFolder.DESCRIPTOR)).replaceAll("\"trained_until\": \"[^\"]*\"", "")
+				.replace("\"interrupted\"", "\"full\""));
+	}
+
+	@Test
+	void theTrainedModelDerainsThroughTheEngine() throws Exception {
+		Path out = tmp.resolve("model");
+		TrainingRun.run(CONFIG.with(b -> {
+			b.epochs = 1;
+			b.warmupEpochs = 0;
+		}), dataset(), out, false,
+			listener(new ArrayList<>()), () -> false);
+		try (Derainer d = Derainer.open(out, DeviceChoice.CPU, s -> {})) {
+			ImagePlus result = d.derain(ij.IJ.openImage(data.resolve("rainy/p0.png").toString()), Derainer.Settings.DEFAULT,
+				(a, b) -> {}, () -> false);
+			assertEquals(200, result.getWidth());
+			assertEquals(ImagePlus.COLOR_RGB, result.getType());
+		}
+	}
+
+	static TrainingRun.Listener listener(List<Integer> epochs) {
+		return new TrainingRun.Listener() {
+			@Override
+			public void step(DerainTrainer.StepResult r, long totalSteps, double etaSeconds) {}
+
+			@Override
+			public void epoch(int epoch, Score validation, boolean best) {
+				epochs.add(epoch);
+			}
+
+			@Override
+			public void note(String message) {}
+		};
+	}
+
+	record Counting(int[] steps) implements TrainingRun.Listener {
+		@Override
+		public void step(DerainTrainer.StepResult r, long totalSteps, double etaSeconds) {
+			steps[0]++;
+		}
+
+		@Override
+		public void epoch(int epoch, Score validation, boolean best) {}
+
+		@Override
+		public void note(String message) {}
+	}
+}
