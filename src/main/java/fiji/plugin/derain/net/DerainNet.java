@@ -39,22 +39,23 @@ import java.util.TreeSet;
  */
 public final class DerainNet extends NetBlock {
 	private final DerainConfig config;
+	// children are package-private so that NetBenchmark can time each stage of a real network
 	/** initial_conv.0: 7×7, 3 → ngf. */
-	private final ConvNormAct initialConv0;
+	final ConvNormAct initialConv0;
 	/** initial_conv.1: 3×3, ngf → ngf. */
-	private final ConvNormAct initialConv1;
+	final ConvNormAct initialConv1;
 	/** downsample_1: 3×3 stride 2, ngf → 2ngf. */
-	private final ConvNormAct downsample1;
+	final ConvNormAct downsample1;
 	/** downsample_2: 3×3 stride 2, 2ngf → 4ngf. */
-	private final ConvNormAct downsample2;
+	final ConvNormAct downsample2;
 	/** residual_blocks.i at 4ngf channels. */
-	private final List<DeformableResBlock> residualBlocks = new ArrayList<>();
+	final List<DeformableResBlock> residualBlocks = new ArrayList<>();
 	/** upsample_2: 4ngf → 2ngf, skip = downsample_1's output. */
-	private final DecoderBlock upsample2;
+	final DecoderBlock upsample2;
 	/** upsample_1: 2ngf → ngf, skip = initial_conv's output. */
-	private final DecoderBlock upsample1;
+	final DecoderBlock upsample1;
 	/** output_conv_naive: 3×3 with bias, ngf → 3, tanh. */
-	private final ConvNormAct outputConv;
+	final ConvNormAct outputConv;
 	/** Every state tensor under its GT-RAIN name, in state-dict order. */
 	private final Map<String, Parameter> state;
 
