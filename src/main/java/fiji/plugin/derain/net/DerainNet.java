@@ -8,6 +8,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 
 import java.util.ArrayList;
@@ -180,6 +182,18 @@ public final class DerainNet extends NetBlock {
 			if (StateDictLayout.isTrainable(name)) out.put(name, p);
 		});
 		return out;
+	}
+
+	/**
+	 * Sets the gradients of all trainable parameters to zero. Gradients accumulate over backward passes
+	 * (PyTorch semantics) and DJL's {@code GradientCollector} only zeroes arrays of its system manager, so a
+	 * training loop calls this before each step.
+	 */
+	public void zeroGradients() {
+		for (Parameter p : trainableParameters().values()) {
+			NDArray a = p.getArray();
+			if (a != null && a.hasGradient()) JniUtils.zeroGrad((PtNDArray) a);
+		}
 	}
 
 	/**
