@@ -17,5 +17,7 @@ import json, sys
 ref = json.load(open(sys.argv[1] + "/reference.json")); java = json.load(open(sys.argv[1] + "/java.json"))
 for case in ("ngf64_b9_256x256", "ngf16_b6_1024x768"):
     r, j = ref[case]["median_s"], java[case]["median_s"]
-    print("%-20s reference %.3f s   java %.3f s   java/reference %.2f" % (case, r, j, j / r))
+    rm, jm = ref[case]["min_s"], java[case]["min_s"]
+    print("%-20s median: reference %.3f s, java %.3f s, java/reference %.2f   (min: %.3f s, %.3f s, %.2f)"
+          % (case, r, j, j / r, rm, jm, jm / rm))
 PY
