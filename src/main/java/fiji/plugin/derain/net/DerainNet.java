@@ -31,12 +31,16 @@ import java.util.TreeSet;
  * {@code training=false}: BatchNorm uses its running statistics. {@code training=true}: batch statistics,
  * running statistics updated in place (momentum 0.1, unbiased variance) and num_batches_tracked counted.
  * <p>
- * Typical use:
+ * Typical use (the manager owns the weights and must stay open while the network is used):
  * <pre>
- * DerainNet net = DerainNet.build(config);
- * net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
- * net.loadStateDict(weights);
- * NDList out = net.forward(new ParameterStore(manager, false), new NDList(x), false);
+ * DerainNet net = DerainNet.create(config, manager);      // fresh weights per config.init()
+ * net.loadStateDict(weights);                              // GT-RAIN names, see StateDictLayout
+ * ParameterStore ps = new ParameterStore(manager, false);  // false: use the parameter arrays themselves
+ * try (NDManager tile = manager.newSubManager()) {
+ *     NDList out = net.forward(ps, new NDList(x), false);  // x attached to tile; outputs land in tile
+ * }
+ * // training step: net.zeroGradients(); try (GradientCollector gc = ...) { forward(ps, [x], true); gc.backward(loss); }
+ * // then update net.trainableParameters() (offset/modulator ones: StateDictLayout.isOffsetOrModulator(name))
  * </pre>
  */
 public final class DerainNet extends NetBlock {
