@@ -8,6 +8,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 
 import java.util.ArrayList;
@@ -29,32 +31,37 @@ import java.util.TreeSet;
  * {@code training=false}: BatchNorm uses its running statistics. {@code training=true}: batch statistics,
  * running statistics updated in place (momentum 0.1, unbiased variance) and num_batches_tracked counted.
  * <p>
- * Typical use:
+ * Typical use (the manager owns the weights and must stay open while the network is used):
  * <pre>
- * DerainNet net = DerainNet.build(config);
- * net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
- * net.loadStateDict(weights);
- * NDList out = net.forward(new ParameterStore(manager, false), new NDList(x), false);
+ * DerainNet net = DerainNet.create(config, manager);      // fresh weights per config.init()
+ * net.loadStateDict(weights);                              // GT-RAIN names, see StateDictLayout
+ * ParameterStore ps = new ParameterStore(manager, false);  // false: use the parameter arrays themselves
+ * try (NDManager tile = manager.newSubManager()) {
+ *     NDList out = net.forward(ps, new NDList(x), false);  // x attached to tile; outputs land in tile
+ * }
+ * // training step: net.zeroGradients(); try (GradientCollector gc = ...) { forward(ps, [x], true); gc.backward(loss); }
+ * // then update net.trainableParameters() (offset/modulator ones: StateDictLayout.isOffsetOrModulator(name))
  * </pre>
  */
 public final class DerainNet extends NetBlock {
 	private final DerainConfig config;
+	// children are package-private so that NetBenchmark can time each stage of a real network
 	/** initial_conv.0: 7×7, 3 → ngf. */
-	private final ConvNormAct initialConv0;
+	final ConvNormAct initialConv0;
 	/** initial_conv.1: 3×3, ngf → ngf. */
-	private final ConvNormAct initialConv1;
+	final ConvNormAct initialConv1;
 	/** downsample_1: 3×3 stride 2, ngf → 2ngf. */
-	private final ConvNormAct downsample1;
+	final ConvNormAct downsample1;
 	/** downsample_2: 3×3 stride 2, 2ngf → 4ngf. */
-	private final ConvNormAct downsample2;
+	final ConvNormAct downsample2;
 	/** residual_blocks.i at 4ngf channels. */
-	private final List<DeformableResBlock> residualBlocks = new ArrayList<>();
+	final List<DeformableResBlock> residualBlocks = new ArrayList<>();
 	/** upsample_2: 4ngf → 2ngf, skip = downsample_1's output. */
-	private final DecoderBlock upsample2;
+	final DecoderBlock upsample2;
 	/** upsample_1: 2ngf → ngf, skip = initial_conv's output. */
-	private final DecoderBlock upsample1;
+	final DecoderBlock upsample1;
 	/** output_conv_naive: 3×3 with bias, ngf → 3, tanh. */
-	private final ConvNormAct outputConv;
+	final ConvNormAct outputConv;
 	/** Every state tensor under its GT-RAIN name, in state-dict order. */
 	private final Map<String, Parameter> state;
 
@@ -179,6 +186,18 @@ public final class DerainNet extends NetBlock {
 			if (StateDictLayout.isTrainable(name)) out.put(name, p);
 		});
 		return out;
+	}
+
+	/**
+	 * Sets the gradients of all trainable parameters to zero. Gradients accumulate over backward passes
+	 * (PyTorch semantics) and DJL's {@code GradientCollector} only zeroes arrays of its system manager, so a
+	 * training loop calls this before each step.
+	 */
+	public void zeroGradients() {
+		for (Parameter p : trainableParameters().values()) {
+			NDArray a = p.getArray();
+			if (a != null && a.hasGradient()) JniUtils.zeroGrad((PtNDArray) a);
+		}
 	}
 
 	/**

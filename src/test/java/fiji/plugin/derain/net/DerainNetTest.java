@@ -133,6 +133,26 @@ class DerainNetTest {
 	}
 
 	@Test
+	void zeroGradientsStopsAccumulation() {
+		// instance norm has no running statistics, so two training passes see the same network
+		Map<String, NDArray> f = Fixtures.load(manager, "net/net_leaky_instance.safetensors");
+		DerainNet net = DerainNet.create(new DerainConfig(4, 2, Activation.LEAKY, Norm.INSTANCE, Init.XAVIER), manager);
+		net.loadStateDict(NetAssert.strip(f, "state."));
+		ParameterStore ps = new ParameterStore(manager, false);
+		for (int pass = 0; pass < 2; pass++) {
+			net.zeroGradients();
+			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+				NDList out = net.forward(ps, new NDList(f.get("x")), true);
+				gc.backward(out.get(0).sub(f.get("target")).abs().mean().add(out.get(1).sum()));
+			}
+		}
+		String name = "residual_blocks.1.conv_block.5.offset_conv.weight";
+		try (NDArray g = net.trainableParameters().get(name).getArray().getGradient()) {
+			assertClose(f.get("grad." + name), g, TOL, "gradient after zeroGradients and a second pass");
+		}
+	}
+
+	@Test
 	void rejectsSizesThatAreNotMultiplesOf4() {
 		DerainNet net = DerainNet.create(new DerainConfig(2, 1, Activation.LEAKY, Norm.BATCH, Init.NORMAL), manager);
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

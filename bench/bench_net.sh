@@ -1,0 +1,23 @@
+#!/bin/sh
+# CPU benchmark of the GT-RAIN network: PyTorch 1.13 + torchvision reference vs DerainNet (DJL, libtorch).
+# Usage: bench/bench_net.sh [WORKDIR]   (from the repository root; needs Debian's /usr/bin/python3 with torch)
+# Run on a quiet machine: the numbers mean nothing while other jobs use the CPU.
+set -e
+cd "$(dirname "$0")/.."
+WORK=${1:-/tmp/derain-bench}
+mkdir -p "$WORK"
+echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+/usr/bin/python3 bench/bench_net.py "$WORK"
+mvn -B -q -o test-compile
+mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
+java -Dai.djl.offline=true -cp "target/classes:target/test-classes:$(cat "$WORK/cp.txt")" \
+	fiji.plugin.derain.net.NetBenchmark "$WORK" 2>&1 | grep -v SLF4J
+/usr/bin/python3 - "$WORK" <<'PY'
+import json, sys
+ref = json.load(open(sys.argv[1] + "/reference.json")); java = json.load(open(sys.argv[1] + "/java.json"))
+for case in ("ngf64_b9_256x256", "ngf16_b6_1024x768"):
+    r, j = ref[case]["median_s"], java[case]["median_s"]
+    rm, jm = ref[case]["min_s"], java[case]["min_s"]
+    print("%-20s median: reference %.3f s, java %.3f s, java/reference %.2f   (min: %.3f s, %.3f s, %.2f)"
+          % (case, r, j, j / r, rm, jm, jm / rm))
+PY
