@@ -126,9 +126,16 @@ public final class Derainer implements AutoCloseable {
 				int frameIndex = index++, z = zz, t = tt;
 				TiledInference tiler = tiler(settings,
 					(done, total) -> progress.update(frameIndex * total + done, frames * total), cancelled);
-				Img<FloatType> buffer = ImageBridge.createRgbBuffer(imp.getWidth(), imp.getHeight());
-				Engines.withPluginClassLoader(() -> tiler.run(ImageBridge.frame(imp, z, t, scaling), buffer));
-				ImageBridge.writeFrame(buffer, out, z, t, scaling);
+				if (ImageBridge.isGrayscale(imp)) {
+					// the network's three output channels are averaged back into one, so they need a float buffer
+					Img<FloatType> buffer = ImageBridge.createRgbBuffer(imp.getWidth(), imp.getHeight());
+					Engines.withPluginClassLoader(() -> tiler.run(ImageBridge.frame(imp, z, t, scaling), buffer));
+					ImageBridge.writeFrame(buffer, out, z, t, scaling);
+				} else {
+					// colour: tiles are written straight into the output's pixels, no image-sized float copy
+					Engines.withPluginClassLoader(
+						() -> tiler.run(ImageBridge.frame(imp, z, t, scaling), ImageBridge.frame(out, z, t, scaling)));
+				}
 			}
 		return out;
 	}
