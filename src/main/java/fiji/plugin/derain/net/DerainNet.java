@@ -18,7 +18,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * The GT-RAIN Deformable-ResNet (DESIGN.md §1) as a DJL block.
@@ -208,23 +207,9 @@ public final class DerainNet extends NetBlock {
 	 */
 	public void loadStateDict(Map<String, NDArray> weights) {
 		requireInitialized();
-		Map<String, long[]> layout = StateDictLayout.of(config);
-		TreeSet<String> missing = new TreeSet<>(layout.keySet());
-		missing.removeAll(weights.keySet());
-		TreeSet<String> unexpected = new TreeSet<>(weights.keySet());
-		unexpected.removeAll(layout.keySet());
-		if (!missing.isEmpty() || !unexpected.isEmpty())
-			throw new IllegalArgumentException("state dict does not match the network (ngf " + config.ngf() + ", "
-				+ config.nBlocks() + " blocks, " + config.norm().id() + " norm): missing keys " + missing
-				+ ", unexpected keys " + unexpected);
-		for (Map.Entry<String, long[]> e : layout.entrySet()) {
-			long[] got = weights.get(e.getKey()).getShape().getShape();
-			// a one-element vector is accepted for a scalar: DJL reads safetensors scalars as shape (1)
-			boolean scalarAsVector = e.getValue().length == 0 && Arrays.equals(got, new long[] {1});
-			if (!Arrays.equals(got, e.getValue()) && !scalarAsVector)
-				throw new IllegalArgumentException("state dict tensor " + e.getKey() + " has shape "
-					+ Arrays.toString(got) + " but the network expects " + Arrays.toString(e.getValue()));
-		}
+		Map<String, long[]> shapes = new LinkedHashMap<>();
+		weights.forEach((name, a) -> shapes.put(name, a.getShape().getShape()));
+		StateDictLayout.verify(config, shapes, "the state dict");
 		copyState(state, weights);
 	}
 }
