@@ -58,10 +58,10 @@ public class DerainFolderCommand extends ContextCommand {
 	public record Folders(File input, File output, String pattern, boolean recursive, String format, boolean overwrite,
 		boolean allowOutputInInput) {}
 
-	@Parameter(persist = false, label = "Input folder", style = FileWidget.DIRECTORY_STYLE)
+	@Parameter(persist = false, required = false, label = "Input folder", style = FileWidget.DIRECTORY_STYLE)
 	private File input;
 
-	@Parameter(persist = false, label = "Output folder", style = FileWidget.DIRECTORY_STYLE)
+	@Parameter(persist = false, required = false, label = "Output folder", style = FileWidget.DIRECTORY_STYLE)
 	private File output;
 
 	@Parameter(persist = false, label = "File pattern", required = false, description = "e.g. *.png or *.{jpg,png}; empty = all images")

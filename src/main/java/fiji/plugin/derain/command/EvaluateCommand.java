@@ -61,11 +61,11 @@ public class EvaluateCommand extends ContextCommand {
 	public record Options(String prediction, String reference, String mode, String convention, File csv,
 		boolean overwrite) {}
 
-	@Parameter(persist = false, label = "Prediction", style = FileWidget.FILE_AND_DIRECTORY_STYLE,
+	@Parameter(persist = false, required = false, label = "Prediction", style = FileWidget.FILE_AND_DIRECTORY_STYLE,
 		description = "derained image file, folder, or the title of an open image")
 	private File prediction;
 
-	@Parameter(persist = false, label = "Reference", style = FileWidget.FILE_AND_DIRECTORY_STYLE,
+	@Parameter(persist = false, required = false, label = "Reference", style = FileWidget.FILE_AND_DIRECTORY_STYLE,
 		description = "clean image file, folder (GT-RAIN split for gtrain_scenes), or the title of an open image")
 	private File reference;
 

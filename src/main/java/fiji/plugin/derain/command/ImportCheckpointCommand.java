@@ -42,7 +42,7 @@ public class ImportCheckpointCommand extends ContextCommand {
 	public static final String LABEL = "Import GT-RAIN Checkpoint";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
 
-	@Parameter(persist = false, label = "Checkpoint (.pth)", style = FileWidget.OPEN_STYLE)
+	@Parameter(persist = false, required = false, label = "Checkpoint (.pth)", style = FileWidget.OPEN_STYLE)
 	private File checkpoint;
 
 	@Parameter(persist = false, label = "Model folder", style = FileWidget.DIRECTORY_STYLE, required = false,
