@@ -80,11 +80,8 @@ public final class CommandSupport {
 				IJ.showProgress(1.0);
 				IJ.showStatus(command + ": " + message);
 				if (onScreen()) IJ.error(command, message);
-				else {
-					// A batch-mode macro (java -jar ij.jar -batch) has nobody to close a dialog.
+				else // a batch-mode macro (java -jar ij.jar -batch) has nobody to close a dialog; IJ.log prints
 					IJ.log(command + ": error: " + message);
-					System.err.println(command + ": error: " + message);
-				}
 				// A macro must stop here rather than go on with a missing result.
 				if (Macro.getOptions() != null || Interpreter.getInstance() != null) {
 					Interpreter.abort();

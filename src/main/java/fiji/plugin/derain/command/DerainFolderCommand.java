@@ -44,6 +44,9 @@ import org.scijava.widget.FileWidget;
  * </ul>
  * Results: the table "Derain Folder" ({@code file, status, seconds, message}; status done | skipped | failed |
  * cancelled), also written to {@code <output>/}{@value #REPORT_CSV}.
+ * <p>
+ * Inputs are not persisted ({@code persist = false}): a key left out of a macro means its default, in Fiji
+ * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = DerainFolderCommand.MENU_PATH, label = DerainFolderCommand.LABEL)
 public class DerainFolderCommand extends ContextCommand {
@@ -64,7 +67,8 @@ public class DerainFolderCommand extends ContextCommand {
 	@Parameter(persist = false, required = false, label = "Output folder", style = FileWidget.DIRECTORY_STYLE)
 	private File output;
 
-	@Parameter(persist = false, label = "File pattern", required = false, description = "e.g. *.png or *.{jpg,png}; empty = all images")
+	@Parameter(persist = false, label = "File pattern", required = false,
+		description = "e.g. *.png or *.{jpg,png}; empty = all images")
 	private String pattern = "";
 
 	@Parameter(persist = false, label = "Include sub-folders")
@@ -73,7 +77,8 @@ public class DerainFolderCommand extends ContextCommand {
 	@Parameter(persist = false, label = "Output format", choices = { "auto", "png", "tiff", "jpeg" })
 	private String format = "auto";
 
-	@Parameter(persist = false, label = "Overwrite existing outputs", description = "off: existing outputs are skipped (resume)")
+	@Parameter(persist = false, label = "Overwrite existing outputs",
+		description = "off: existing outputs are skipped (resume)")
 	private boolean overwrite;
 
 	@Parameter(persist = false, label = "Allow output inside the input folder")

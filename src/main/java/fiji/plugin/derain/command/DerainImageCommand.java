@@ -26,6 +26,9 @@ import org.scijava.widget.FileWidget;
  * {@link ModelOptions}), e.g. {@code run("Derain Image", "model=default tile=512 overlap=96 device=auto")}.
  * The input is the current image ({@code imp}); the output {@code derained} becomes the current image. Esc
  * cancels between tiles.
+ * <p>
+ * Inputs are not persisted ({@code persist = false}): a key left out of a macro means its default, in Fiji
+ * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = DerainImageCommand.MENU_PATH, label = DerainImageCommand.LABEL)
 public class DerainImageCommand extends ContextCommand {
@@ -36,6 +39,8 @@ public class DerainImageCommand extends ContextCommand {
 	@Parameter(persist = false, label = "Image")
 	private ImagePlus imp;
 
+	// A text field, not a choice list: listing the installed models needs a DynamicCommand, and
+	// CommandService.run(...) returns no Future for those, which would break scripts that wait on it.
 	@Parameter(persist = false, label = "Model", description = "default, the name of an installed model, a model folder, "
 		+ "or folder (then Model folder is used)")
 	private String model = "default";
@@ -45,7 +50,8 @@ public class DerainImageCommand extends ContextCommand {
 		description = "a folder holding model.json; used when model is 'folder'")
 	private File model_folder;
 
-	@Parameter(persist = false, label = "Tile size (px)", min = "0", description = "0 = whole image at once; else at least 64")
+	@Parameter(persist = false, label = "Tile size (px)", min = "0",
+		description = "0 = whole image at once; else at least 64")
 	private int tile = ModelOptions.DEFAULT_TILE;
 
 	@Parameter(persist = false, label = "Tile overlap (px)", min = "0")

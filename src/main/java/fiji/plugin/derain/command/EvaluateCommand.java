@@ -49,6 +49,9 @@ import org.scijava.widget.FileWidget;
  * </ul>
  * Results: the table "Evaluate PSNR/SSIM" with one row per image (stacks: per frame), a {@code mean <scene>} row
  * per GT-RAIN scene and a final {@code mean} row.
+ * <p>
+ * Inputs are not persisted ({@code persist = false}): a key left out of a macro means its default, in Fiji
+ * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = EvaluateCommand.MENU_PATH, label = EvaluateCommand.LABEL)
 public class EvaluateCommand extends ContextCommand {

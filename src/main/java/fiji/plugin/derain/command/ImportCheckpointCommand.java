@@ -35,6 +35,9 @@ import org.scijava.widget.FileWidget;
  * <li>{@code overwrite}: replace the files of an existing model folder.</li>
  * </ul>
  * Output {@code model_folder}: the folder written.
+ * <p>
+ * Inputs are not persisted ({@code persist = false}): a key left out of a macro means its default, in Fiji
+ * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = ImportCheckpointCommand.MENU_PATH, label = ImportCheckpointCommand.LABEL)
 public class ImportCheckpointCommand extends ContextCommand {

@@ -56,8 +56,8 @@ class ImportCheckpointCommandTest {
 		assertEquals(0, CommandFixtures.maxRgbDifference(byName, CommandFixtures.engine(folder.toPath(), imp, 0, 0)));
 
 		DerainImageCommandTest.assertMessage("Import GT-RAIN Checkpoint: " + folder.toPath().resolve("model.json")
-			+ " already exists; pass --overwrite (or tick 'overwrite') to replace it", () -> CommandFixtures.run(context, ImportCheckpointCommand.class, "checkpoint",
-				checkpoint));
+			+ " already exists; pass --overwrite (or tick 'overwrite') to replace it",
+			() -> CommandFixtures.run(context, ImportCheckpointCommand.class, "checkpoint", checkpoint));
 		CommandFixtures.run(context, ImportCheckpointCommand.class, "checkpoint", checkpoint, "overwrite", true);
 	}
 
