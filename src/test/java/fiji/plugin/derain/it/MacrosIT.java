@@ -70,7 +70,7 @@ class MacrosIT {
 		}
 		List<String> report = Files.readAllLines(out.resolve("derain-folder-report.csv"));
 		assertEquals("file,status,seconds,message", report.get(0));
-		assertTrue(report.get(2).startsWith("broken.png,failed,"), report.toString());
+		assertTrue(report.get(3).startsWith("broken.png,failed,"), report.toString());
 		assertEquals(4, report.size());
 	}
 
