@@ -62,7 +62,13 @@ public final class ImageFiles {
 		boolean redirect = IJ.redirectingErrorMessages();
 		IJ.redirectErrorMessages(true); // no modal error dialogs from a batch or a headless run
 		try {
-			imp = new Opener().openImage(file.toAbsolutePath().toString());
+			Opener opener = new Opener();
+			String path = file.toAbsolutePath().toString();
+			// Checked first because, while a macro runs a plugin, ImageJ's "unsupported format" IJ.error aborts
+			// the whole macro (redirected or not), where a batch must record the file and go on.
+			if (opener.getFileType(path) == Opener.UNKNOWN)
+				throw new IOException(file + " could not be read as an image (not a PNG, JPEG, TIFF, BMP or GIF file)");
+			imp = opener.openImage(path);
 		} catch (RuntimeException e) {
 			throw new IOException(file + " could not be read as an image: " + e.getMessage(), e);
 		} finally {
