@@ -1,6 +1,7 @@
 package fiji.plugin.derain.net;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -17,6 +18,8 @@ import java.util.Map;
  * (N, out, 2h, 2w). State names {@code <prefix>.deconv.conv.conv.*} and {@code <prefix>.conv.conv.*}.
  */
 final class DecoderBlock extends NetBlock {
+	private static final long TEMPORARY_BYTES = 2L << 20;
+
 	/** Conv block after the upsampling ({@code deconv.conv}). */
 	final ConvNormAct deconv;
 	/** Conv block after the concatenation ({@code conv}). */
@@ -40,39 +43,53 @@ final class DecoderBlock extends NetBlock {
 	 * has no align_corners argument: its boolean is antialias.)
 	 */
 	static NDArray upsample2x(NDArray x) {
-		return upsampleAxis(upsampleAxis(x, 3), 2);
+		return upsample2x(x, TEMPORARY_BYTES);
 	}
 
-	/** Linear ×2 along {@code axis} (2 or 3) of an NCHW array, align_corners=True, float32 like PyTorch's CPU kernel. */
-	private static NDArray upsampleAxis(NDArray x, int axis) {
-		int in = Math.toIntExact(x.getShape().get(axis)), out = 2 * in;
-		long[] lo = new long[out], hi = new long[out];
-		float[] frac = new float[out];
-		// PyTorch: scale = (in-1)/(out-1) in float, src = scale·dst, i0 = (int) src, i1 = min(i0+1, in-1)
-		float scale = out > 1 ? (float) (in - 1) / (out - 1) : 0f;
-		for (int i = 0; i < out; i++) {
-			float src = scale * i;
-			int i0 = (int) src;
-			lo[i] = i0;
-			hi[i] = Math.min(i0 + 1, in - 1);
-			frac[i] = src - i0;
+	/** {@link #upsample2x(NDArray)} in channel groups of about {@code groupBytes} of output each. */
+	static NDArray upsample2x(NDArray x, long groupBytes) {
+		Shape s = x.getShape();
+		long channels = s.get(1), outBytes = 4L * s.get(0) * 4 * s.get(2) * s.get(3);
+		Lerp rows = new Lerp(x.getManager(), s.get(2), 2), cols = new Lerp(x.getManager(), s.get(3), 3);
+		// groups of channels with ~2 MB of output each: the blending temporaries stay recyclable
+		long group = Math.max(1, groupBytes / outBytes);
+		if (group >= channels) return rows.apply(cols.apply(x));
+		NDList parts = new NDList();
+		for (long c = 0; c < channels; c += group)
+			parts.add(rows.apply(cols.apply(x.get(new NDIndex(":, {}:{}", c, Math.min(channels, c + group))))));
+		return NDArrays.concat(parts, 1);
+	}
+
+	/** Linear ×2 along one axis (2 or 3) of an NCHW array, align_corners=True, in float like PyTorch's CPU kernel. */
+	private static final class Lerp {
+		final NDArray lo, hi, frac;
+		final String where;
+
+		Lerp(NDManager m, long in, int axis) {
+			int out = Math.toIntExact(2 * in);
+			long[] l = new long[out], h = new long[out];
+			float[] f = new float[out];
+			// PyTorch: scale = (in-1)/(out-1) in float, src = scale·dst, i0 = (int) src, i1 = min(i0+1, in-1)
+			float scale = out > 1 ? (float) (in - 1) / (out - 1) : 0f;
+			for (int i = 0; i < out; i++) {
+				float src = scale * i;
+				int i0 = (int) src;
+				l[i] = i0;
+				h[i] = Math.min(i0 + 1, in - 1);
+				f[i] = src - i0;
+			}
+			lo = m.create(l);
+			hi = m.create(h);
+			frac = m.create(f, axis == 3 ? new Shape(out) : new Shape(out, 1));
+			where = axis == 3 ? ":, :, :, {}" : ":, :, {}";
 		}
-		NDManager m = x.getManager();
-		String where = axis == 3 ? ":, :, :, {}" : ":, :, {}";
-		Shape weightShape = axis == 3 ? new Shape(out) : new Shape(out, 1);
-		NDArray a = x.get(new NDIndex(where, owned(m.create(lo))));
-		NDArray b = x.get(new NDIndex(where, owned(m.create(hi))));
-		// a + (b - a)·frac, in place on the gathered copies
-		return a.addi(b.subi(a).muli(m.create(frac, weightShape)));
-	}
 
-	/**
-	 * A copy in memory that libtorch owns. DJL's PyTorch engine wraps arrays created from Java data around the
-	 * Java buffer; autograd keeps index tensors for the backward pass, and once the block's scope closes that
-	 * buffer is released — the backward pass would then read freed memory as indices.
-	 */
-	static NDArray owned(NDArray fromJava) {
-		return fromJava.duplicate();
+		/** a + (b − a)·frac, in place on the two gathered copies. */
+		NDArray apply(NDArray x) {
+			NDArray a = x.get(new NDIndex(where, lo));
+			NDArray b = x.get(new NDIndex(where, hi));
+			return a.addi(b.subi(a).muli(frac));
+		}
 	}
 
 	@Override
