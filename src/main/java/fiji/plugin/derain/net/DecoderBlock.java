@@ -78,9 +78,10 @@ final class DecoderBlock extends NetBlock {
 				h[i] = Math.min(i0 + 1, in - 1);
 				f[i] = src - i0;
 			}
-			lo = m.create(l);
-			hi = m.create(h);
-			frac = m.create(f, axis == 3 ? new Shape(out) : new Shape(out, 1));
+			// autograd keeps the indices and frac for the backward pass: libtorch must own them
+			lo = constant(m, l);
+			hi = constant(m, h);
+			frac = constant(m, f, axis == 3 ? new Shape(out) : new Shape(out, 1));
 			where = axis == 3 ? ":, :, :, {}" : ":, :, {}";
 		}
 

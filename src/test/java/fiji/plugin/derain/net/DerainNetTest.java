@@ -152,6 +152,38 @@ class DerainNetTest {
 		}
 	}
 
+	/**
+	 * Regression: arrays made from Java data (reflection-pad indices, upsampling weights, the 2 of the
+	 * mask) were freed by a GC between forward and backward while autograd still used them; training
+	 * crashed with "index 140176947962736 is out of bounds" or got garbage gradients. A GC is forced at
+	 * that point of every step, and each step's gradients must still be PyTorch's.
+	 */
+	@Test
+	void gradientsSurviveGarbageCollectionBetweenForwardAndBackward() throws InterruptedException {
+		Map<String, NDArray> f = Fixtures.load(manager, "net/net_leaky_batch.safetensors");
+		DerainNet net = DerainNet.create(new DerainConfig(8, 2, Activation.LEAKY, Norm.BATCH, Init.NORMAL), manager);
+		net.loadStateDict(NetAssert.strip(f, "state."));
+		ParameterStore ps = new ParameterStore(manager, false);
+		// training-mode BatchNorm normalises with batch statistics, so every step has the same gradients
+		for (int step = 0; step < 3; step++) {
+			net.zeroGradients();
+			try (NDManager stepScope = manager.newSubManager();
+				GradientCollector gc = Engine.getInstance().newGradientCollector())
+			{
+				NDArray x = f.get("x").duplicate();
+				x.attach(stepScope);
+				NDList out = net.forward(ps, new NDList(x), true);
+				System.gc(); // direct buffers are freed by their cleaners right after a collection
+				Thread.sleep(50);
+				gc.backward(out.get(0).sub(f.get("target")).abs().mean().add(out.get(1).sum()));
+			}
+			for (Map.Entry<String, Parameter> e : net.trainableParameters().entrySet())
+				try (NDArray g = e.getValue().getArray().getGradient()) {
+					assertClose(f.get("grad." + e.getKey()), g, TOL, "step " + step + " gradient of " + e.getKey());
+				}
+		}
+	}
+
 	@Test
 	void rejectsSizesThatAreNotMultiplesOf4() {
 		DerainNet net = DerainNet.create(new DerainConfig(2, 1, Activation.LEAKY, Norm.BATCH, Init.NORMAL), manager);
