@@ -1,5 +1,7 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.tensor.TorchArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -79,9 +81,9 @@ final class DecoderBlock extends NetBlock {
 				f[i] = src - i0;
 			}
 			// autograd keeps the indices and frac for the backward pass: libtorch must own them
-			lo = constant(m, l);
-			hi = constant(m, h);
-			frac = constant(m, f, axis == 3 ? new Shape(out) : new Shape(out, 1));
+			lo = TorchArrays.constant(m, l);
+			hi = TorchArrays.constant(m, h);
+			frac = TorchArrays.constant(m, f, axis == 3 ? new Shape(out) : new Shape(out, 1));
 			where = axis == 3 ? ":, :, :, {}" : ":, :, {}";
 		}
 

@@ -1,5 +1,7 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.tensor.TorchArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -51,7 +53,7 @@ final class DeformableConv2d extends NetBlock {
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
 		NDArray offset = offsetConv.forward(ps, inputs, training).singletonOrThrow();
-		NDArray mask = scale(Activation.sigmoid(modulatorConv.forward(ps, inputs, training).singletonOrThrow()), 2);
+		NDArray mask = TorchArrays.scale(Activation.sigmoid(modulatorConv.forward(ps, inputs, training).singletonOrThrow()), 2);
 		NDArray weight = ps.getValue(regularConv.weight, x.getDevice(), training);
 		NDArray bias = regularConv.bias == null ? null : ps.getValue(regularConv.bias, x.getDevice(), training);
 		return new NDList(deformConv2d(x, offset, mask, weight, bias));

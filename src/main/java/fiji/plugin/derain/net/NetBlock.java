@@ -23,7 +23,7 @@ import java.util.Map;
  * this a whole forward pass would keep every intermediate activation until the caller closes its
  * manager (hundreds of MB at 1024×768), and freshly allocated memory is slow on these machines.
  * Autograd is unaffected for memory libtorch allocated: PyTorch keeps what it saved for the backward
- * pass alive itself. Arrays made from Java data are the exception: build them with {@link #constant}.</li>
+ * pass alive itself. Arrays made from Java data are the exception: build them with {@link fiji.plugin.derain.tensor.TorchArrays}.</li>
  * <li>Every parameter has a fixed shape given at construction (no shape inference), and the block
  * reports its state under GT-RAIN's state-dict names via {@link #collectState}.</li>
  * </ul>
@@ -85,45 +85,6 @@ abstract class NetBlock extends AbstractBlock {
 		}
 	}
 
-	/**
-	 * {@code data} as a 1-D int64 array in {@code manager}, in memory that libtorch owns (see
-	 * {@link #constant(NDManager, float[], Shape)}); for index arrays of gathers.
-	 */
-	static NDArray constant(NDManager manager, long[] data) {
-		return owned(manager.create(data));
-	}
-
-	/**
-	 * {@code data} as a float32 array of {@code shape} in {@code manager}, in memory that libtorch owns.
-	 * <p>
-	 * Why not plain {@code manager.create}: on the CPU, DJL's PyTorch engine wraps such an array around a
-	 * direct buffer that only the Java array object keeps alive ({@code torch::from_blob}, no deleter).
-	 * Autograd saves gather indices and the other factor of a product for the backward pass; once the
-	 * block's scope closes the Java array, the next GC frees the buffer while autograd still points at it,
-	 * and backward reads freed memory (e.g. "index 140176947962736 is out of bounds for dimension 0").
-	 */
-	static NDArray constant(NDManager manager, float[] data, Shape shape) {
-		return owned(manager.create(data, shape));
-	}
-
-	/**
-	 * {@code a · factor}, a new array in the manager of {@code a}. Use this instead of {@code a.mul(Number)}
-	 * on arrays that autograd tracks: DJL turns the number into a one-element array from Java data (see
-	 * {@link #constant(NDManager, float[], Shape)}) and closes it at once, while autograd keeps it as the
-	 * other factor for the backward pass.
-	 */
-	static NDArray scale(NDArray a, float factor) {
-		try (NDArray f = constant(a.getManager(), new float[] {factor}, new Shape())) {
-			return a.mul(f);
-		}
-	}
-
-	/** A libtorch-allocated copy of {@code fromJava} in its manager; {@code fromJava} is closed. */
-	private static NDArray owned(NDArray fromJava) {
-		try (NDArray wrapped = fromJava) {
-			return wrapped.duplicate();
-		}
-	}
 
 	static void put(Map<String, Parameter> out, String name, Parameter p) {
 		if (p != null) out.put(name, p);

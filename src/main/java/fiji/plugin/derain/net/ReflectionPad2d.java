@@ -1,5 +1,7 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.tensor.TorchArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -40,7 +42,7 @@ final class ReflectionPad2d extends NetBlock {
 			long row = (long) reflect(r - pad, h) * w;
 			for (int c = 0; c < wp; c++) source[r * wp + c] = row + reflect(c - pad, w);
 		}
-		NDArray index = constant(x.getManager(), source);
+		NDArray index = TorchArrays.constant(x.getManager(), source);
 		return x.reshape(s.get(0), s.get(1), (long) h * w).get(new NDIndex(":, :, {}", index))
 			.reshape(s.get(0), s.get(1), hp, wp);
 	}

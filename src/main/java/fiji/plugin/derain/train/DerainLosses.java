@@ -1,5 +1,10 @@
 package fiji.plugin.derain.train;
 
+import static fiji.plugin.derain.tensor.TorchArrays.atLeast;
+import static fiji.plugin.derain.tensor.TorchArrays.constant;
+import static fiji.plugin.derain.tensor.TorchArrays.divide;
+import static fiji.plugin.derain.tensor.TorchArrays.scale;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -45,16 +50,16 @@ public final class DerainLosses {
 		NDArray total = output.getManager().zeros(new Shape(), DataType.FLOAT32);
 		NDArray ssim = null, l1 = null, robust = null;
 		if (ssimWeight != 0) {
-			ssim = msSsimLoss(output.mul(0.5).add(0.5), target.mul(0.5).add(0.5));
-			total = total.add(ssim.mul((float) ssimWeight));
+			ssim = msSsimLoss(scale(output, 0.5).add(0.5), scale(target, 0.5).add(0.5));
+			total = total.add(scale(ssim, (float) ssimWeight));
 		}
 		if (l1Weight != 0) {
 			l1 = l1(output, target);
-			total = total.add(l1.mul((float) l1Weight));
+			total = total.add(scale(l1, (float) l1Weight));
 		}
 		if (robustWeight != 0) {
 			robust = rainRobust(features, temperature);
-			total = total.add(robust.mul((float) robustWeight));
+			total = total.add(scale(robust, (float) robustWeight));
 		}
 		return new Terms(total, ssim, l1, robust);
 	}
@@ -109,7 +114,7 @@ public final class DerainLosses {
 			terms[level] = level == MSSSIM_WEIGHTS.length - 1 ? ssimCs[0] : ssimCs[1];
 		}
 		NDArray stacked = Activation.relu(NDArrays.stack(new NDList(terms))); // (levels, N, C)
-		NDArray weights = x.getManager().create(toFloat(MSSSIM_WEIGHTS), new Shape(MSSSIM_WEIGHTS.length, 1, 1));
+		NDArray weights = constant(x.getManager(), toFloat(MSSSIM_WEIGHTS), new Shape(MSSSIM_WEIGHTS.length, 1, 1));
 		return stacked.pow(weights).prod(new int[] {0}).mean();
 	}
 
@@ -127,8 +132,8 @@ public final class DerainLosses {
 		NDArray sigmaXX = blur(x.square(), kernel, channels).sub(muXX);
 		NDArray sigmaYY = blur(y.square(), kernel, channels).sub(muYY);
 		NDArray sigmaXY = blur(x.mul(y), kernel, channels).sub(muXY);
-		NDArray cs = sigmaXY.mul(2).add(C2).div(sigmaXX.add(sigmaYY).add(C2));
-		NDArray ss = muXY.mul(2).add(C1).div(muXX.add(muYY).add(C1)).mul(cs);
+		NDArray cs = scale(sigmaXY, 2).add(C2).div(sigmaXX.add(sigmaYY).add(C2));
+		NDArray ss = scale(muXY, 2).add(C1).div(muXX.add(muYY).add(C1)).mul(cs);
 		return new NDArray[] {spatialMean(ss), spatialMean(cs)};
 	}
 
@@ -168,7 +173,7 @@ public final class DerainLosses {
 		for (int c = 0; c < channels; c++)
 			for (int t = 0; t < k.length; t++)
 				g[c * k.length + t] = (float) (k[t] / sum);
-		return manager.create(g, new Shape(channels, 1, WINDOW, WINDOW));
+		return constant(manager, g, new Shape(channels, 1, WINDOW, WINDOW));
 	}
 
 	/**
@@ -187,17 +192,17 @@ public final class DerainLosses {
 		int rows = (int) s.get(0);
 		int half = rows / 2;
 		NDManager m = features.getManager();
-		NDArray unit = features.div(features.norm(new int[] {1}, true).maximum(1e-12));
-		NDArray logits = unit.matMul(unit.transpose()).div((float) temperature);
+		NDArray unit = features.div(atLeast(features.norm(new int[] {1}, true), 1e-12));
+		NDArray logits = divide(unit.matMul(unit.transpose()), temperature);
 		float[] self = new float[rows * rows];
 		float[] partner = new float[rows * rows];
 		for (int i = 0; i < rows; i++) {
 			self[i * rows + i] = (float) SELF_MASK;
 			partner[i * rows + (i + half) % rows] = 1;
 		}
-		logits = logits.sub(m.create(self, new Shape(rows, rows)));
+		logits = logits.sub(constant(m, self, new Shape(rows, rows)));
 		NDArray logProb = logits.logSoftmax(1);
-		return logProb.mul(m.create(partner, new Shape(rows, rows))).sum().neg().div(rows);
+		return divide(logProb.mul(constant(m, partner, new Shape(rows, rows))).sum().neg(), rows);
 	}
 
 	private static float[] toFloat(double[] d) {
