@@ -4,13 +4,15 @@ import java.io.PrintStream;
 
 /**
  * Where the CLI talks: results on {@code out}, progress and warnings on {@code err}. Progress is a single
- * self-overwriting line when stderr is a terminal, and plain lines otherwise (so logs stay readable).
+ * self-overwriting line when stderr is a terminal, and otherwise a plain line every 30 s and at the end (so
+ * logs of long runs stay readable).
  */
 final class Console {
 	final PrintStream out;
 	final PrintStream err;
 	private final boolean terminal = System.console() != null;
 	private boolean progressShown;
+	private long lastLine;
 
 	Console(PrintStream out, PrintStream err) {
 		this.out = out;
@@ -24,7 +26,10 @@ final class Console {
 			err.print("\r" + line + "\033[K");
 			progressShown = true;
 			if (done >= total) endProgress();
-		} else if (done >= total) err.println(line);
+		} else if (done >= total || System.nanoTime() - lastLine > 30_000_000_000L) {
+			err.println(line); // logs get a line every 30 s, not one per step
+			lastLine = System.nanoTime();
+		}
 	}
 
 	synchronized void endProgress() {
