@@ -64,6 +64,38 @@ class DerainerTest {
 		}
 	}
 
+	@Test
+	void tiledOutputEqualsWholeImageOutputWithTheRealNetwork() throws Exception {
+		Path model = tmp.resolve("small");
+		GtrainImport.importTo(Fixtures.path("import/gtrain_small_official.pth"), DerainConfig.Activation.LEAKY, model,
+			false);
+		// a smooth-plus-texture RGB image whose size is neither a multiple of the tile nor of 4
+		int w = 203, h = 157;
+		ij.process.ColorProcessor cp = new ij.process.ColorProcessor(w, h);
+		java.util.Random r = new java.util.Random(3);
+		for (int y = 0; y < h; y++)
+			for (int x = 0; x < w; x++) {
+				int red = (int) (128 + 100 * Math.sin(x / 9.0)) + r.nextInt(20);
+				int green = (int) (128 + 100 * Math.cos(y / 7.0)) + r.nextInt(20);
+				int blue = (x * y) % 256;
+				cp.set(x, y, (Math.min(255, red) << 16) | (Math.min(255, green) << 8) | blue);
+			}
+		ImagePlus in = new ImagePlus("texture", cp);
+		try (Derainer d = Derainer.open(model, DeviceChoice.CPU, s -> {})) {
+			int[] whole = (int[]) d.derain(in, new Derainer.Settings(0, 0, null), (a, b) -> {}, () -> false).getProcessor()
+				.getPixels();
+			long[] tiles = {0};
+			int[] tiled = (int[]) d.derain(in, new Derainer.Settings(64, 40, null), (a, b) -> tiles[0] = b, () -> false)
+				.getProcessor().getPixels();
+			assertTrue(tiles[0] > 4, "the image must really be split, got " + tiles[0] + " tiles");
+			int maxDiff = 0;
+			for (int i = 0; i < whole.length; i++)
+				for (int shift = 0; shift <= 16; shift += 8)
+					maxDiff = Math.max(maxDiff, Math.abs(((whole[i] >> shift) & 0xff) - ((tiled[i] >> shift) & 0xff)));
+			assertTrue(maxDiff <= 1, "tiled vs whole image: max difference " + maxDiff + "/255 (allowed 1/255)");
+		}
+	}
+
 	/** A 3-channel 32-bit composite holding the (1,3,h,w) tensor mapped to [0, 1]. */
 	static ImagePlus composite(float[] nchw, int w, int h) {
 		ImageStack s = new ImageStack(w, h);
