@@ -22,6 +22,8 @@ import ij.ImagePlus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,5 +85,35 @@ class TrainingMacrosIT {
 				ImageBridge.frame(ImageFiles.read(held.clean()), 1, 1, bytes), Convention.STANDARD);
 			assertEquals(psnr, measured, 0.05, "validation PSNR in model.json vs the engine's");
 		}
+	}
+
+	/** With ImageJ's window (not batch mode) the run draws its live plots: loss per step, PSNR per epoch. */
+	@Test
+	void withAScreenTheRunPlotsLossAndValidationPsnr() throws Exception {
+		Path pairs = CommandFixtures.trainingPairs(tmp.resolve("gui pairs"), 4, 64), model = tmp.resolve("gui model");
+		Path marker = ImageJApp.artifacts().resolve("train-gui.done");
+		Files.deleteIfExists(marker);
+		Path macro = ImageJApp.macro("train-gui.ijm", ""
+			+ "run(\"Train Derainer\", \"rainy=[" + pairs.resolve("rainy") + "] clean=[" + pairs.resolve("clean")
+			+ "] output=[" + model + "] epochs=2 batch=2 patch=48 ssim_weight=0 ngf=2 blocks=1 steps_per_epoch=2"
+			+ " val_fraction=0.25 seed=1 device=cpu\");\n"
+			+ "titles = getList(\"image.titles\"); s = \"\";\n"
+			+ "for (i = 0; i < titles.length; i++) {\n"
+			+ "  selectWindow(titles[i]); Plot.getValues(x, y);\n"
+			+ "  s = s + titles[i] + \" points=\" + x.length + \" last=\" + d2s(y[y.length - 1], 4) + \"\\n\";\n"
+			+ "}\n"
+			+ "File.saveString(s, " + ImageJApp.quoted(marker) + ");\n");
+		ImageJApp.Run run = ImageJApp.run(List.of("-macro", macro.toString()), ImageJApp.artifacts().resolve(
+			"train-gui.log"), Duration.ofSeconds(90), () -> Files.exists(marker));
+		assertTrue(run.stoppedByTest(), "ImageJ quit before the plots were read: " + run.output());
+		List<String> plots = Files.readAllLines(marker);
+		assertEquals(2, plots.size(), plots.toString());
+		assertTrue(plots.get(0).startsWith("Training ") && plots.get(0).contains("gui model points=4 last="),
+			plots.toString());
+		double bestPsnr = ModelFolder.readDescriptor(model).metrics().get("val_psnr");
+		assertTrue(plots.get(1).startsWith("Validation ") && plots.get(1).contains("gui model points=2 last="),
+			plots.toString());
+		double lastPsnr = Double.parseDouble(plots.get(1).substring(plots.get(1).indexOf("last=") + 5));
+		assertTrue(lastPsnr <= bestPsnr + 1e-4, lastPsnr + " vs best " + bestPsnr);
 	}
 }
