@@ -29,7 +29,6 @@ final class TrainingMonitor implements TrainingRun.Listener {
 	private final Plots plots;
 	private double epochLossSum;
 	private int epochSteps;
-	private long lastStep = -1;
 
 	/**
 	 * @param title what the plots are about (the output folder)
@@ -47,14 +46,8 @@ final class TrainingMonitor implements TrainingRun.Listener {
 		return !GraphicsEnvironment.isHeadless() && IJ.getInstance() != null && !Interpreter.isBatchMode();
 	}
 
-	/** Steps taken so far in this session (-1 before the first). */
-	long lastStep() {
-		return lastStep;
-	}
-
 	@Override
 	public void step(DerainTrainer.StepResult r, long totalSteps, double etaSeconds) {
-		lastStep = r.step();
 		epochLossSum += r.total();
 		epochSteps++;
 		loss.add(r.step() + 1, r.total());
