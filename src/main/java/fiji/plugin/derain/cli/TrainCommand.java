@@ -2,24 +2,20 @@ package fiji.plugin.derain.cli;
 
 import fiji.plugin.derain.io.ModelDescriptor;
 import fiji.plugin.derain.metrics.Score;
-import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.train.DerainTrainer;
 import fiji.plugin.derain.train.PairDataset;
 import fiji.plugin.derain.train.TrainConfig;
-import fiji.plugin.derain.train.TrainingCheckpoint;
+import fiji.plugin.derain.train.TrainOptions;
 import fiji.plugin.derain.train.TrainingRun;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 
 /** {@code derain train --rainy DIR --clean DIR | --gtrain DIR --out MODEL_DIR [options]}. */
 final class TrainCommand implements Main.SubCommand {
-	private static final Set<String> CONFIG_OPTIONS = Set.of("epochs", "batch", "patch", "lr", "min-lr", "warmup-epochs",
-		"steps-per-epoch", "ngf", "blocks", "activation", "norm", "init", "ssim-weight", "l1-weight", "robust-weight",
-		"rain-probability", "rotation-std", "seed", "val-fraction", "device");
+	private static final Set<String> CONFIG_OPTIONS = TrainOptions.KEYS.stream().map(k -> k.replace('_', '-'))
+		.collect(java.util.stream.Collectors.toUnmodifiableSet());
 
 	@Override
 	public String name() {
@@ -48,7 +44,7 @@ final class TrainCommand implements Main.SubCommand {
 		PairDataset data = dataset(a);
 		TrainConfig config;
 		if (a.flag("resume")) {
-			config = TrainConfig.parse(readCheckpointConfig(out), out.resolve(TrainingRun.CHECKPOINT).toString());
+			config = TrainOptions.fromCheckpoint(out);
 			if (CONFIG_OPTIONS.stream().anyMatch(a::has))
 				console.note("note: --resume continues with the checkpoint's training config; other training options are ignored");
 		} else config = config(a);
@@ -86,39 +82,10 @@ final class TrainCommand implements Main.SubCommand {
 
 	private static TrainConfig config(Args a) {
 		try {
-			TrainConfig.Builder b = TrainConfig.defaults().toBuilder();
-			b.epochs = a.integer("epochs", b.epochs, 1);
-			b.batchSize = a.integer("batch", b.batchSize, 1);
-			b.patchSize = a.integer("patch", b.patchSize, 4);
-			b.learningRate = a.number("lr", b.learningRate);
-			b.minLearningRate = a.number("min-lr", Math.min(b.minLearningRate, b.learningRate));
-			b.warmupEpochs = a.integer("warmup-epochs", Math.min(b.warmupEpochs, b.epochs - 1), 0);
-			b.stepsPerEpoch = a.integer("steps-per-epoch", b.stepsPerEpoch, 0);
-			b.ssimWeight = a.number("ssim-weight", b.ssimWeight);
-			b.l1Weight = a.number("l1-weight", b.l1Weight);
-			b.robustWeight = a.number("robust-weight", b.robustWeight);
-			b.rainProbability = a.number("rain-probability", b.rainProbability);
-			b.rotationStdDegrees = a.number("rotation-std", b.rotationStdDegrees);
-			b.seed = a.longValue("seed", b.seed);
-			b.valFraction = a.number("val-fraction", b.valFraction);
-			b.device = a.string("device", b.device);
-			b.net = new DerainConfig(a.integer("ngf", b.net.ngf(), 1), a.integer("blocks", b.net.nBlocks(), 0),
-				DerainConfig.Activation.parse(a.string("activation", b.net.activation().id())),
-				DerainConfig.Norm.parse(a.string("norm", b.net.norm().id())),
-				DerainConfig.Init.parse(a.string("init", b.net.init().id())));
-			return b.build();
+			return TrainOptions.fromOptions(key -> a.string(key.replace('_', '-'), null));
 		} catch (IllegalArgumentException e) {
 			throw new Args.UsageException("train: " + e.getMessage());
 		}
-	}
-
-	private static String readCheckpointConfig(Path out) throws java.io.IOException {
-		Path state = out.resolve(TrainingRun.CHECKPOINT).resolve(TrainingCheckpoint.STATE);
-		if (!Files.isRegularFile(state))
-			throw new java.nio.file.NoSuchFileException(state.toString(), null, "nothing to resume in " + out);
-		com.google.gson.JsonObject o = com.google.gson.JsonParser.parseString(Files.readString(state,
-			StandardCharsets.UTF_8)).getAsJsonObject();
-		return o.getAsJsonObject("config").toString();
 	}
 
 	static String duration(double seconds) {

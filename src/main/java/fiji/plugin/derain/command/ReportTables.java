@@ -6,6 +6,10 @@ import fiji.plugin.derain.metrics.Score;
 
 import ij.measure.ResultsTable;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -45,6 +49,27 @@ public final class ReportTables {
 		row(t, "mean", "", result.mean());
 		t.setDecimalPlaces(t.getColumnIndex("psnr"), 4);
 		t.setDecimalPlaces(t.getColumnIndex("ssim"), 6);
+		return t;
+	}
+
+	/**
+	 * Train Derainer: the epoch log {@code csv} ({@link fiji.plugin.derain.train.TrainingRun#LOG}) with its own
+	 * columns, one row per epoch; empty cells (no validation set) become NaN. An empty table when there is no log
+	 * yet (a run cancelled in its first epoch).
+	 */
+	public static ResultsTable trainingLog(Path csv) throws IOException {
+		ResultsTable t = new ResultsTable();
+		if (!Files.isRegularFile(csv)) return t;
+		List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+		if (lines.isEmpty()) return t;
+		String[] columns = lines.get(0).split(",");
+		for (String line : lines.subList(1, lines.size())) {
+			if (line.isBlank()) continue;
+			String[] cells = line.split(",", -1);
+			t.incrementCounter();
+			for (int c = 0; c < columns.length; c++)
+				t.addValue(columns[c], c < cells.length && !cells[c].isBlank() ? Double.parseDouble(cells[c]) : Double.NaN);
+		}
 		return t;
 	}
 

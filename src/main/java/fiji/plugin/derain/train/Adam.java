@@ -93,7 +93,12 @@ public final class Adam {
 			double stepSize = lr / biasCorrection1;
 			NDArray denom = s.expAvgSq.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
 			NDArray delta = s.expAvg.div(denom).muli((float) stepSize);
-			p.subi(delta.toDevice(p.getDevice(), false));
+			// Through a detached alias of the same storage: PyTorch's grad mode is per thread and only the thread
+			// that started the engine has it off, so an in-place update of the leaf itself fails on any other
+			// thread ("a leaf Variable that requires grad is being used in an in-place operation").
+			NDArray data = p.stopGradient();
+			data.attach(scratch);
+			data.subi(delta.toDevice(p.getDevice(), false));
 		}
 	}
 

@@ -2,6 +2,7 @@ package fiji.plugin.derain.command;
 
 import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.io.GtrainImport;
+import fiji.plugin.derain.io.ImageFiles;
 import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.predict.Derainer;
 import fiji.plugin.derain.testutil.Fixtures;
@@ -98,6 +99,40 @@ public final class CommandFixtures {
 				t = t.getCause();
 			throw t;
 		}
+	}
+
+	/** A {@link CommandSupport.Feedback} that shows nothing, never cancels and rethrows failures. */
+	public static CommandSupport.Feedback silent() {
+		return new CommandSupport.Feedback() {
+			public void status(String message) {}
+
+			public void progress(long done, long total) {}
+
+			public void log(String line) {}
+
+			public boolean cancelled() {
+				return false;
+			}
+
+			public void fail(String command, Throwable error) {
+				throw new AssertionError(command, error);
+			}
+		};
+	}
+
+	/**
+	 * Training pairs for Train Derainer: {@code dir/clean/p<k>.png} ({@link #rgb} images) and
+	 * {@code dir/rainy/p<k>.png} (heavy synthetic rain with seed k), {@code n} pairs of {@code size}×{@code size}.
+	 */
+	public static Path trainingPairs(Path dir, int n, int size) throws IOException {
+		for (int k = 0; k < n; k++) {
+			ImagePlus clean = new ImagePlus("p" + k, rgb(size, size, 100 + k));
+			ImagePlus rainy = SynthesizeRainCommand.synthesize(clean, RainOptions.preset("heavy", k), false, silent())
+				.rainy();
+			ImageFiles.write(clean, dir.resolve("clean/p" + k + ".png"), ImageFiles.Format.PNG, false);
+			ImageFiles.write(rainy, dir.resolve("rainy/p" + k + ".png"), ImageFiles.Format.PNG, false);
+		}
+		return dir;
 	}
 
 	private static int clamp(int v) {

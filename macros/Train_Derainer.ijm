@@ -1,0 +1,52 @@
+// Trains a derainer on pairs of rainy and clean images with Plugins > Deraining > Train Derainer, then prints
+// the validation scores of the model it saved. The output folder becomes a model folder for Derain Image /
+// Derain Folder (model=folder model_folder=OUTPUT). Pairs can come from Synthesize_Rain.ijm.
+// An interrupted run (Esc, a crash) continues with the same arguments plus "resume".
+//
+// Arguments (getArgument(), macro-style keys; [brackets] around paths with spaces):
+//   rainy=DIR clean=DIR output=DIR   (or data=gtrain gtrain=DIR output=DIR)
+//   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [steps_per_epoch=0] [ngf=64] [blocks=9]
+//   [activation=leaky|mish] [norm=batch|instance] [ssim_weight=1] [seed=0] [val_fraction=0.1]
+//   [device=auto|cpu|gpu] [resume]
+// e.g.  ImageJ -batch Train_Derainer.ijm "rainy=/data/pairs/rainy clean=/data/pairs/clean output=/models/mine epochs=5"
+// Patches smaller than 161 px need ssim_weight=0 (MS-SSIM works on 5 scales).
+
+args = getArgument();
+data = value(args, "data", "folder_pairs");
+rainy = value(args, "rainy", "");
+clean = value(args, "clean", "");
+output = value(args, "output", "");
+if (data == "folder_pairs" && rainy == "") rainy = getDirectory("Folder of rainy images");
+if (data == "folder_pairs" && clean == "") clean = getDirectory("Folder of the clean images (same names)");
+if (output == "") output = getDirectory("Folder for the trained model");
+options = "data=" + data + " rainy=[" + rainy + "] clean=[" + clean + "]"
+	+ " gtrain=[" + value(args, "gtrain", "") + "] output=[" + output + "]"
+	+ " epochs=" + value(args, "epochs", "20")
+	+ " batch=" + value(args, "batch", "8")
+	+ " patch=" + value(args, "patch", "256")
+	+ " lr=" + value(args, "lr", "0.0002")
+	+ " steps_per_epoch=" + value(args, "steps_per_epoch", "0")
+	+ " ngf=" + value(args, "ngf", "64")
+	+ " blocks=" + value(args, "blocks", "9")
+	+ " activation=" + value(args, "activation", "leaky")
+	+ " norm=" + value(args, "norm", "batch")
+	+ " ssim_weight=" + value(args, "ssim_weight", "1")
+	+ " seed=" + value(args, "seed", "0")
+	+ " val_fraction=" + value(args, "val_fraction", "0.1")
+	+ " device=" + value(args, "device", "auto");
+if (indexOf(" " + args + " ", " resume ") >= 0) options = options + " resume";
+setBatchMode(true);
+run("Train Derainer", options);
+descriptor = output + File.separator + "model.json";
+if (!File.exists(descriptor)) exit("Train Derainer: no model in " + output + " (cancelled before the first epoch?)");
+// The descriptor's "metrics" object holds the best epoch's validation scores.
+json = File.openAsString(descriptor);
+i = indexOf(json, "\"metrics\"");
+metrics = substring(json, i, indexOf(json, "}", i) + 1);
+metrics = replace(metrics, "[\\s\"]", "");
+print("Train Derainer: model in " + output + " " + metrics);
+
+// The value of key in a macro options string (ImageJ's own parser), or def.
+function value(options, key, def) {
+	return call("ij.Macro.getValue", options, key, def);
+}

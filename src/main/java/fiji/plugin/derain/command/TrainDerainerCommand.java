@@ -1,0 +1,227 @@
+package fiji.plugin.derain.command;
+
+import fiji.plugin.derain.train.PairDataset;
+import fiji.plugin.derain.train.TrainConfig;
+import fiji.plugin.derain.train.TrainOptions;
+import fiji.plugin.derain.train.TrainingRun;
+
+import ij.measure.ResultsTable;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+import org.scijava.ItemIO;
+import org.scijava.app.StatusService;
+import org.scijava.command.Command;
+import org.scijava.command.ContextCommand;
+import org.scijava.log.LogService;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+import org.scijava.ui.UIService;
+import org.scijava.widget.FileWidget;
+
+/**
+ * <i>Plugins › Deraining › Train Derainer</i>: trains a GT-RAIN network on pairs of rainy and clean images into a
+ * model folder that <i>Derain Image</i> and <i>Derain Folder</i> accept ({@code model=folder
+ * model_folder=<output>}). The engine is {@link TrainingRun}: the output folder gets the best model by validation
+ * PSNR, a resumable {@code checkpoint/} after every epoch and {@value TrainingRun#LOG}.
+ * <p>
+ * Macro keys (Fiji and ImageJ 1.x alike; {@code ij1.Train_Derainer} runs the same {@link #train}); the
+ * training keys are those of {@code derain train} with underscores ({@link TrainOptions}):
+ * <ul>
+ * <li>{@code data}: {@code folder_pairs} ({@code rainy} and {@code clean} folders whose images match by name,
+ * e.g. made by <i>Synthesize Rain</i>) | {@code gtrain} ({@code gtrain}: a GT-RAIN split folder of scenes);</li>
+ * <li>{@code output}: the model folder to create; {@code resume}: continue the run saved there (its training
+ * parameters then come from the checkpoint and the values below are not used);</li>
+ * <li>{@code epochs} (20), {@code batch} (8: pairs per step, each from another scene), {@code patch} (256; at
+ * least 161 unless {@code ssim_weight=0}), {@code lr} (2e-4), {@code steps_per_epoch} (0 = one pass over the
+ * pairs), {@code ngf} (64), {@code blocks} (9), {@code activation} (leaky | mish), {@code norm} (batch |
+ * instance), {@code ssim_weight} (1: weight of the MS-SSIM loss), {@code seed} (0), {@code val_fraction} (0.1 of
+ * the scenes held out to pick the best model), {@code device} (auto | cpu | gpu).</li>
+ * </ul>
+ * Esc (or a SciJava cancel) stops after the current step with a resumable checkpoint: run again with
+ * {@code resume} to continue exactly where it stopped. Results: the output folder's path ({@code model}) and the
+ * epoch log as a table ({@code log}, columns as in {@value TrainingRun#LOG}). With a screen (not in batch mode),
+ * live plots show the training loss per step and the validation PSNR per epoch.
+ * <p>
+ * Inputs are not persisted: a key left out of a macro means its default, never the value of an earlier run.
+ */
+@Plugin(type = Command.class, menuPath = TrainDerainerCommand.MENU_PATH, label = TrainDerainerCommand.LABEL)
+public class TrainDerainerCommand extends ContextCommand {
+
+	public static final String LABEL = "Train Derainer";
+	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
+	public static final String[] DATA = { "folder_pairs", "gtrain" };
+
+	/** Where the pairs are: {@code data} and the folders it uses (see the class comment). */
+	public record Data(String data, File rainy, File clean, File gtrain) {
+		/** Lists and pairs the images; messages name the key to fix. */
+		public PairDataset open() throws IOException {
+			String kind = data == null || data.isBlank() ? DATA[0] : data.trim().toLowerCase(Locale.ROOT);
+			if (kind.equals("gtrain")) return PairDataset.gtRain(folder(gtrain, "gtrain", "a GT-RAIN folder of scenes"));
+			if (!kind.equals("folder_pairs"))
+				throw new IllegalArgumentException("data: unknown kind '" + data + "'; use folder_pairs | gtrain");
+			return PairDataset.folderPairs(folder(rainy, "rainy", "the folder of rainy images"),
+				folder(clean, "clean", "the folder of clean images with the same names"));
+		}
+
+		private static Path folder(File f, String key, String what) {
+			if (f == null || f.getPath().isBlank()) throw new IllegalArgumentException(key + ": choose " + what);
+			if (!f.isDirectory()) throw new IllegalArgumentException(key + ": " + f + " is not a folder");
+			return f.toPath();
+		}
+	}
+
+	/**
+	 * What a run left: the model folder, its epoch log, and whether it was cancelled (then the folder holds a
+	 * resumable checkpoint, and a model only if an epoch had finished).
+	 */
+	public record Trained(Path folder, ResultsTable log, boolean cancelled) {}
+
+	@Parameter(persist = false, label = "Training data", choices = { "folder_pairs", "gtrain" })
+	private String data = DATA[0];
+
+	@Parameter(persist = false, required = false, label = "Rainy folder", style = FileWidget.DIRECTORY_STYLE)
+	private File rainy;
+
+	@Parameter(persist = false, required = false, label = "Clean folder", style = FileWidget.DIRECTORY_STYLE)
+	private File clean;
+
+	@Parameter(persist = false, required = false, label = "GT-RAIN folder", style = FileWidget.DIRECTORY_STYLE)
+	private File gtrain;
+
+	@Parameter(persist = false, required = false, label = "Output (model folder)", style = FileWidget.DIRECTORY_STYLE)
+	private File output;
+
+	@Parameter(persist = false, label = "Resume the run in the output folder")
+	private boolean resume;
+
+	@Parameter(persist = false, label = "Epochs", min = "1")
+	private int epochs = TrainConfig.defaults().epochs();
+
+	@Parameter(persist = false, label = "Batch size", min = "1")
+	private int batch = TrainConfig.defaults().batchSize();
+
+	@Parameter(persist = false, label = "Patch size (px)", min = "4", description = "a multiple of 4; at least 161 "
+		+ "unless the MS-SSIM weight is 0")
+	private int patch = TrainConfig.defaults().patchSize();
+
+	@Parameter(persist = false, label = "Learning rate", style = "format:0.0#####")
+	private double lr = TrainConfig.defaults().learningRate();
+
+	@Parameter(persist = false, label = "Steps per epoch", min = "0", description = "0 = one pass over the pairs")
+	private int steps_per_epoch = TrainConfig.defaults().stepsPerEpoch();
+
+	@Parameter(persist = false, label = "Base channels (ngf)", min = "1")
+	private int ngf = TrainConfig.defaults().net().ngf();
+
+	@Parameter(persist = false, label = "Residual blocks", min = "0")
+	private int blocks = TrainConfig.defaults().net().nBlocks();
+
+	@Parameter(persist = false, label = "Activation", choices = { "leaky", "mish" })
+	private String activation = TrainConfig.defaults().net().activation().id();
+
+	@Parameter(persist = false, label = "Normalization", choices = { "batch", "instance" })
+	private String norm = TrainConfig.defaults().net().norm().id();
+
+	@Parameter(persist = false, label = "MS-SSIM loss weight", min = "0")
+	private double ssim_weight = TrainConfig.defaults().ssimWeight();
+
+	@Parameter(persist = false, label = "Seed")
+	private long seed = TrainConfig.defaults().seed();
+
+	@Parameter(persist = false, label = "Validation fraction (of scenes)", min = "0", max = "0.99")
+	private double val_fraction = TrainConfig.defaults().valFraction();
+
+	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })
+	private String device = "auto";
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Model folder")
+	private String model;
+
+	@Parameter(type = ItemIO.OUTPUT, label = "Training log")
+	private ResultsTable log;
+
+	@Parameter(required = false)
+	private StatusService statusService;
+
+	@Parameter(required = false)
+	private LogService logService;
+
+	@Parameter(required = false)
+	private UIService uiService;
+
+	@Override
+	public void run() {
+		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
+			this::isCanceled);
+		try {
+			Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, options("epochs", epochs, "batch",
+				batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks,
+				"activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed, "val_fraction",
+				val_fraction, "device", device), feedback);
+			model = t.folder().toString();
+			log = t.log();
+		} catch (Exception | OutOfMemoryError e) {
+			feedback.fail(LABEL, e);
+		}
+	}
+
+	/** Training options as {@link TrainOptions} reads them, from key, value pairs. */
+	public static Map<String, String> options(Object... keyValues) {
+		Map<String, String> m = new LinkedHashMap<>();
+		for (int i = 0; i < keyValues.length; i += 2)
+			m.put((String) keyValues[i], String.valueOf(keyValues[i + 1]));
+		return m;
+	}
+
+	/**
+	 * Trains (or resumes) into {@code output}, reporting progress with an ETA, one log line per epoch and, with a
+	 * screen, live plots. A cancel is not an error: it is logged with how to resume and the result says so.
+	 *
+	 * @param options training keys of {@link TrainOptions#KEYS} (others are refused); ignored when resuming
+	 * @throws IllegalArgumentException naming the parameter to fix, before any training
+	 */
+	public static Trained train(Data data, File output, boolean resume, Map<String, String> options,
+		CommandSupport.Feedback feedback) throws IOException {
+		if (output == null || output.getPath().isBlank())
+			throw new IllegalArgumentException("output: choose a folder for the trained model");
+		for (String key : options.keySet())
+			if (!TrainOptions.KEYS.contains(key))
+				throw new IllegalArgumentException("unknown training parameter '" + key + "'; known: " + TrainOptions.KEYS);
+		Path out = output.toPath();
+		TrainConfig config;
+		if (resume) {
+			config = TrainOptions.fromCheckpoint(out);
+			feedback.log(LABEL + ": resuming " + out + " with the training parameters saved in its checkpoint");
+		} else config = TrainOptions.fromOptions(options::get);
+		PairDataset pairs = data.open();
+		TrainingMonitor monitor = new TrainingMonitor(LABEL, feedback, config.epochs(), out.getFileName().toString(),
+			TrainingMonitor.canPlot());
+		long t0 = System.nanoTime();
+		boolean cancelled = false;
+		try {
+			TrainingRun.run(config, pairs, out, resume, monitor, feedback::cancelled);
+			feedback.log(String.format(Locale.ROOT, "%s: model saved in %s (%s)", LABEL, out,
+				TrainingMonitor.duration((System.nanoTime() - t0) / 1e9)));
+			feedback.status(LABEL + ": done, model in " + out);
+		} catch (CancellationException e) {
+			cancelled = true;
+			String message = LABEL + ": " + e.getMessage() + "; to continue, run " + LABEL + " again with the same output"
+				+ " and resume=true";
+			feedback.log(message);
+			feedback.status(LABEL + ": cancelled; resume with resume=true");
+		} finally {
+			monitor.finish();
+			feedback.progress(1, 1);
+		}
+		ResultsTable table = ReportTables.trainingLog(out.resolve(TrainingRun.LOG));
+		if (table.size() > 0) CommandSupport.show(table, LABEL + " log");
+		return new Trained(out, table, cancelled);
+	}
+}

@@ -1,0 +1,72 @@
+package fiji.plugin.derain.ij1;
+
+import fiji.plugin.derain.command.CommandSupport;
+import fiji.plugin.derain.command.TrainDerainerCommand;
+import fiji.plugin.derain.engine.DeviceChoice;
+import fiji.plugin.derain.net.DerainConfig;
+import fiji.plugin.derain.train.TrainConfig;
+
+import ij.gui.GenericDialog;
+import ij.plugin.PlugIn;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/** ImageJ 1.x entry of {@link TrainDerainerCommand}: the same keys and the same {@link TrainDerainerCommand#train}. */
+public class Train_Derainer implements PlugIn {
+
+	@Override
+	public void run(String arg) {
+		TrainConfig d = TrainConfig.defaults();
+		GenericDialog gd = new GenericDialog(TrainDerainerCommand.LABEL);
+		gd.addChoice("Data", TrainDerainerCommand.DATA, TrainDerainerCommand.DATA[0]);
+		gd.addDirectoryField("Rainy folder", "", 30);
+		gd.addDirectoryField("Clean folder", "", 30);
+		gd.addDirectoryField("Gtrain folder (GT-RAIN scenes)", "", 30);
+		gd.addDirectoryField("Output (model folder)", "", 30);
+		gd.addCheckbox("Resume the run in the output folder", false);
+		gd.addNumericField("Epochs", d.epochs(), 0);
+		gd.addNumericField("Batch", d.batchSize(), 0, 6, "pairs per step");
+		gd.addNumericField("Patch", d.patchSize(), 0, 6, "px (>= 161 unless ssim_weight = 0)");
+		gd.addStringField("Lr (learning rate)", Double.toString(d.learningRate()), 8);
+		gd.addNumericField("Steps_per_epoch", d.stepsPerEpoch(), 0, 6, "(0 = one pass over the pairs)");
+		gd.addNumericField("Ngf", d.net().ngf(), 0, 6, "base channels");
+		gd.addNumericField("Blocks", d.net().nBlocks(), 0, 6, "residual blocks");
+		gd.addChoice("Activation", ids(DerainConfig.Activation.values()), d.net().activation().id());
+		gd.addChoice("Norm", ids(DerainConfig.Norm.values()), d.net().norm().id());
+		gd.addNumericField("Ssim_weight", d.ssimWeight(), 2, 6, "(MS-SSIM loss)");
+		gd.addStringField("Seed", Long.toString(d.seed()), 8);
+		gd.addNumericField("Val_fraction", d.valFraction(), 2, 6, "of the scenes");
+		gd.addChoice("Device", DeviceChoice.ids(), DeviceChoice.AUTO.id());
+		gd.showDialog();
+		if (gd.wasCanceled()) return;
+		CommandSupport.Feedback feedback = CommandSupport.imageJ1();
+		try {
+			TrainDerainerCommand.Data data = new TrainDerainerCommand.Data(gd.getNextChoice(),
+				DerainDialogs.file(gd.getNextString()), DerainDialogs.file(gd.getNextString()),
+				DerainDialogs.file(gd.getNextString()));
+			java.io.File output = DerainDialogs.file(gd.getNextString());
+			boolean resume = gd.getNextBoolean();
+			// Values go to TrainOptions as text, as in the CLI: its messages name the key of a bad value.
+			TrainDerainerCommand.train(data, output, resume, TrainDerainerCommand.options(
+				"epochs", text(gd.getNextNumber()), "batch", text(gd.getNextNumber()),
+				"patch", text(gd.getNextNumber()), "lr", gd.getNextString(),
+				"steps_per_epoch", text(gd.getNextNumber()), "ngf", text(gd.getNextNumber()),
+				"blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(), "norm", gd.getNextChoice(),
+				"ssim_weight", text(gd.getNextNumber()), "seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
+				"device", gd.getNextChoice()), feedback);
+		} catch (Exception | OutOfMemoryError e) {
+			feedback.fail(TrainDerainerCommand.LABEL, e);
+		}
+	}
+
+	/** A dialog number as TrainOptions reads it: whole numbers without ".0" (so "epochs" parses). */
+	private static String text(double value) {
+		return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+			: Double.toString(value);
+	}
+
+	private static String[] ids(Enum<?>[] values) {
+		return Arrays.stream(values).map(v -> v.name().toLowerCase(Locale.ROOT)).toArray(String[]::new);
+	}
+}

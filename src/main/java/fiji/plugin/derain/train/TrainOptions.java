@@ -1,0 +1,122 @@
+package fiji.plugin.derain.train;
+
+import fiji.plugin.derain.net.DerainConfig;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * How a user's training options become a {@link TrainConfig}, shared by {@code derain train} and the
+ * <i>Train Derainer</i> command so that both read the same keys with the same defaults. Keys are snake_case as
+ * in macros ({@code steps_per_epoch}); the command line spells them with dashes ({@code --steps-per-epoch}).
+ */
+public final class TrainOptions {
+	private TrainOptions() {}
+
+	/** Every option that sets a training hyper-parameter (not the data or output folders). */
+	public static final List<String> KEYS = List.of("epochs", "batch", "patch", "lr", "min_lr", "warmup_epochs",
+		"steps_per_epoch", "ngf", "blocks", "activation", "norm", "init", "ssim_weight", "l1_weight", "robust_weight",
+		"rain_probability", "rotation_std", "seed", "val_fraction", "device");
+
+	/**
+	 * A config from option values: {@code value} maps a key of {@link #KEYS} to its text, or null when the user
+	 * left it out (then {@link TrainConfig#defaults()} applies, except that {@code min_lr} defaults to at most
+	 * {@code lr} and {@code warmup_epochs} to fewer than {@code epochs}, so that a short run needs no extra
+	 * options).
+	 *
+	 * @throws IllegalArgumentException naming the key of a malformed or out-of-range value
+	 */
+	public static TrainConfig fromOptions(Function<String, String> value) {
+		Values v = new Values(value);
+		TrainConfig.Builder b = TrainConfig.defaults().toBuilder();
+		b.epochs = v.integer("epochs", b.epochs);
+		b.batchSize = v.integer("batch", b.batchSize);
+		b.patchSize = v.integer("patch", b.patchSize);
+		b.learningRate = v.number("lr", b.learningRate);
+		b.minLearningRate = v.number("min_lr", Math.min(b.minLearningRate, b.learningRate));
+		b.warmupEpochs = v.integer("warmup_epochs", Math.max(0, Math.min(b.warmupEpochs, b.epochs - 1)));
+		b.stepsPerEpoch = v.integer("steps_per_epoch", b.stepsPerEpoch);
+		b.ssimWeight = v.number("ssim_weight", b.ssimWeight);
+		b.l1Weight = v.number("l1_weight", b.l1Weight);
+		b.robustWeight = v.number("robust_weight", b.robustWeight);
+		b.rainProbability = v.number("rain_probability", b.rainProbability);
+		b.rotationStdDegrees = v.number("rotation_std", b.rotationStdDegrees);
+		b.seed = v.longValue("seed", b.seed);
+		b.valFraction = v.number("val_fraction", b.valFraction);
+		b.device = v.text("device", b.device);
+		int blocks = v.integer("blocks", b.net.nBlocks());
+		// DerainConfig names it n_blocks (its JSON key); users type blocks
+		if (blocks < 0) throw new IllegalArgumentException("blocks must be at least 0, got " + blocks);
+		b.net = new DerainConfig(v.integer("ngf", b.net.ngf()), blocks,
+			DerainConfig.Activation.parse(v.text("activation", b.net.activation().id())),
+			DerainConfig.Norm.parse(v.text("norm", b.net.norm().id())),
+			DerainConfig.Init.parse(v.text("init", b.net.init().id())));
+		return b.build();
+	}
+
+	/**
+	 * The config a resumed run continues with: the one saved in {@code out/checkpoint}. (Options given with a
+	 * resume are not applied: a changed schedule or architecture would not continue the same run.)
+	 *
+	 * @throws NoSuchFileException when {@code out} holds no checkpoint
+	 */
+	public static TrainConfig fromCheckpoint(Path out) throws IOException {
+		Path state = out.resolve(TrainingRun.CHECKPOINT).resolve(TrainingCheckpoint.STATE);
+		if (!Files.isRegularFile(state))
+			throw new NoSuchFileException(state.toString(), null, "nothing to resume in " + out);
+		try {
+			JsonObject o = JsonParser.parseString(Files.readString(state, StandardCharsets.UTF_8)).getAsJsonObject();
+			return TrainConfig.fromJson(o.getAsJsonObject("config"), state.toString());
+		} catch (JsonParseException | IllegalStateException | ClassCastException e) {
+			throw new IOException(state + " is not a training checkpoint's state: " + e.getMessage(), e);
+		}
+	}
+
+	/** Typed reads of the option texts; messages name the key. */
+	private record Values(Function<String, String> value) {
+		private String raw(String key) {
+			String s = value.apply(key);
+			return s == null || s.isBlank() ? null : s.trim();
+		}
+
+		String text(String key, String fallback) {
+			String s = raw(key);
+			return s == null ? fallback : s;
+		}
+
+		int integer(String key, int fallback) {
+			long v = longValue(key, fallback);
+			if (v != (int) v) throw new IllegalArgumentException(key + " is out of range, got " + v);
+			return (int) v;
+		}
+
+		long longValue(String key, long fallback) {
+			String s = raw(key);
+			if (s == null) return fallback;
+			try {
+				return Long.parseLong(s);
+			} catch (NumberFormatException e) {
+				throw new IllegalArgumentException(key + " must be a whole number, got '" + s + "'");
+			}
+		}
+
+		double number(String key, double fallback) {
+			String s = raw(key);
+			if (s == null) return fallback;
+			try {
+				return Double.parseDouble(s);
+			} catch (NumberFormatException e) {
+				throw new IllegalArgumentException(key + " must be a number, got '" + s + "'");
+			}
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package fiji.plugin.derain.command;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import fiji.plugin.derain.io.ModelDescriptor;
+import fiji.plugin.derain.io.ModelFolder;
+import fiji.plugin.derain.train.TrainConfig;
+import fiji.plugin.derain.train.TrainingCheckpoint;
+import fiji.plugin.derain.train.TrainingRun;
+
+import ij.measure.ResultsTable;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.scijava.Context;
+import org.scijava.command.CommandService;
+import org.scijava.log.LogService;
+
+/**
+ * Train Derainer through CommandService on four 64×64 synthesized pairs with a tiny network (ngf 2, one block,
+ * 48-px patches without MS-SSIM): the model folder and its log, cancel then resume ending as an uninterrupted run,
+ * and messages naming the parameter.
+ */
+class TrainDerainerCommandTest {
+	@TempDir
+	static Path data;
+	@TempDir
+	Path tmp;
+	Context context;
+
+	/** The tiny run's keys: 2 epochs of 2 steps, one of the four pairs held out for validation. */
+	static final Object[] TINY = { "epochs", 2, "batch", 2, "patch", 48, "ssim_weight", 0.0, "steps_per_epoch", 2, "ngf",
+		2, "blocks", 1, "val_fraction", 0.25, "seed", 5L, "device", "cpu" };
+
+	@BeforeAll
+	static void pairs() throws Exception {
+		CommandFixtures.trainingPairs(data, 4, 64);
+	}
+
+	@BeforeEach
+	void createContext() {
+		context = new Context(CommandService.class, LogService.class);
+	}
+
+	@AfterEach
+	void disposeContext() {
+		context.dispose();
+	}
+
+	private Map<String, Object> train(Path output, Object... more) throws Throwable {
+		List<Object> inputs = new ArrayList<>(List.of("rainy", data.resolve("rainy").toFile(), "clean",
+			data.resolve("clean").toFile(), "output", output.toFile()));
+		inputs.addAll(List.of(TINY));
+		inputs.addAll(List.of(more));
+		return CommandFixtures.run(context, TrainDerainerCommand.class, inputs.toArray());
+	}
+
+	@Test
+	void trainsAModelFolderWithItsLogAndResumesACancelledRunExactly() throws Throwable {
+		Path full = tmp.resolve("full");
+		Map<String, Object> out = train(full);
+		assertEquals(full.toString(), out.get("model"));
+		ResultsTable log = (ResultsTable) out.get("log");
+		assertEquals(2, log.size(), "one row per epoch");
+		assertEquals(4, log.getValue("step", 1));
+		ModelDescriptor d = ModelFolder.readDescriptor(full);
+		assertEquals(Math.max(log.getValue("val_psnr", 0), log.getValue("val_psnr", 1)), d.metrics().get("val_psnr"),
+			1e-4, "model.json holds the best epoch's validation PSNR");
+		assertEquals(TrainConfig.defaults().with(b -> {
+			b.epochs = 2;
+			b.batchSize = 2;
+			b.patchSize = 48;
+			b.ssimWeight = 0;
+			b.stepsPerEpoch = 2;
+			b.warmupEpochs = 1;
+			b.valFraction = 0.25;
+			b.seed = 5;
+			b.device = "cpu";
+			b.net = new fiji.plugin.derain.net.DerainConfig(2, 1, b.net.activation(), b.net.norm(), b.net.init());
+		}).toJsonObject(), d.training(), "the keys reach the config (warm-up shortened to fit 2 epochs)");
+
+		// Esc after the third step: a normal end with a resumable checkpoint, not an error.
+		Path cut = tmp.resolve("cut");
+		List<String> lines = new ArrayList<>();
+		CommandSupport.Feedback escAfterThreeSteps = new CommandSupport.Feedback() {
+			int steps;
+
+			public void status(String message) {
+				if (message.contains(", step ")) steps++;
+			}
+
+			public void progress(long done, long total) {}
+
+			public void log(String line) {
+				lines.add(line);
+			}
+
+			public boolean cancelled() {
+				return steps >= 3;
+			}
+
+			public void fail(String command, Throwable error) {
+				throw new AssertionError(command, error);
+			}
+		};
+		TrainDerainerCommand.Trained t = TrainDerainerCommand.train(new TrainDerainerCommand.Data("folder_pairs",
+			data.resolve("rainy").toFile(), data.resolve("clean").toFile(), null), cut.toFile(), false,
+			TrainDerainerCommand.options(TINY), escAfterThreeSteps);
+		assertTrue(t.cancelled());
+		assertEquals(1, t.log().size(), "the first epoch finished before the cancel");
+		assertTrue(Files.isRegularFile(cut.resolve(TrainingRun.CHECKPOINT).resolve(TrainingCheckpoint.STATE)));
+		String last = lines.get(lines.size() - 1);
+		assertTrue(last.startsWith("Train Derainer: training cancelled at step 3; resumable checkpoint saved in "), last);
+		assertTrue(last.endsWith("resume=true"), last);
+
+		// Resume takes the checkpoint's config, even with other values given, and ends as the uninterrupted run.
+		Map<String, Object> resumed = train(cut, "resume", true, "epochs", 7);
+		assertEquals(2, ((ResultsTable) resumed.get("log")).size());
+		ResultsTable a = (ResultsTable) out.get("log"), b = (ResultsTable) resumed.get("log");
+		for (String column : new String[] { "step", "lr", "val_psnr", "val_ssim" })
+			for (int row = 0; row < 2; row++)
+				assertEquals(a.getValue(column, row), b.getValue(column, row), column + " of epoch " + (row + 1));
+		Path lastWeights = Path.of(TrainingRun.CHECKPOINT, TrainingCheckpoint.WEIGHTS);
+		assertArrayEquals(Files.readAllBytes(full.resolve(lastWeights)), Files.readAllBytes(cut.resolve(lastWeights)),
+			"bit-identical weights after the last step");
+		assertEquals(d.metrics(), ModelFolder.readDescriptor(cut).metrics());
+	}
+
+	@Test
+	void badParametersAreNamedBeforeTraining() {
+		Path out = tmp.resolve("model");
+		DerainImageCommandTest.assertMessage("Train Derainer: patch must be at least 161 for 5-scale MS-SSIM (or set "
+			+ "ssim_weight to 0), got 48", () -> train(out, "ssim_weight", 1.0));
+		DerainImageCommandTest.assertMessage("Train Derainer: unknown activation 'relu': use leaky | mish",
+			() -> train(out, "activation", "relu"));
+		DerainImageCommandTest.assertMessage("Train Derainer: output: choose a folder for the trained model",
+			() -> CommandFixtures.run(context, TrainDerainerCommand.class, "rainy", data.resolve("rainy").toFile()));
+		DerainImageCommandTest.assertMessage("Train Derainer: clean: choose the folder of clean images with the same "
+			+ "names", () -> CommandFixtures.run(context, TrainDerainerCommand.class, "rainy",
+				data.resolve("rainy").toFile(), "output", out.toFile()));
+		DerainImageCommandTest.assertMessage("Train Derainer: gtrain: choose a GT-RAIN folder of scenes",
+			() -> train(out, "data", "gtrain"));
+		DerainImageCommandTest.assertMessage("Train Derainer: not found: " + out.resolve("checkpoint/state.json")
+			+ " (nothing to resume in " + out + ")", () -> train(out, "resume", true));
+		assertFalse(Files.exists(out), "nothing was written");
+	}
+}
