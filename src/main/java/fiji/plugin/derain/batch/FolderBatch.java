@@ -102,16 +102,19 @@ public final class FolderBatch {
 	 * Processes a given list of inputs with the same rules as a folder batch (skip finished work, record
 	 * failures and go on, stop between files on cancel).
 	 *
-	 * @param base folder the inputs are relative to, or null when they are paths in their own right
+	 * @param base folder the inputs are relative to, or null when they are paths in their own right (then each
+	 *        item and its outputs are named by the input's file name alone)
 	 */
 	public static List<BatchItem> process(Path base, List<Path> inputs, boolean overwrite, Job job, Outputs outputs,
 		Listener listener, BooleanSupplier cancelled) {
 		List<BatchItem> items = new ArrayList<>();
 		for (int i = 0; i < inputs.size(); i++) {
-			Path rel = inputs.get(i);
+			// without a base folder, outputs go flat into the output folder under the input's file name
+			Path input = base == null ? inputs.get(i) : base.resolve(inputs.get(i));
+			Path rel = base == null ? inputs.get(i).getFileName() : inputs.get(i);
 			BatchItem item;
 			if (cancelled.getAsBoolean()) item = new BatchItem(rel, BatchItem.Status.CANCELLED, 0, "batch cancelled");
-			else item = processOne(base == null ? rel : base.resolve(rel), rel, overwrite, job, outputs);
+			else item = processOne(input, rel, overwrite, job, outputs);
 			items.add(item);
 			listener.itemFinished(item, i + 1, inputs.size());
 		}
