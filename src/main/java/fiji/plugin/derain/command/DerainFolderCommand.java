@@ -14,13 +14,9 @@ import java.util.List;
 import java.util.Locale;
 
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 import org.scijava.widget.FileWidget;
 
 /**
@@ -49,7 +45,7 @@ import org.scijava.widget.FileWidget;
  * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = DerainFolderCommand.MENU_PATH, label = DerainFolderCommand.LABEL)
-public class DerainFolderCommand extends ContextCommand {
+public class DerainFolderCommand extends ModelCommand {
 
 	public static final String LABEL = "Derain Folder";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
@@ -84,44 +80,18 @@ public class DerainFolderCommand extends ContextCommand {
 	@Parameter(persist = false, label = "Allow output inside the input folder")
 	private boolean allow_output_in_input;
 
-	@Parameter(persist = false, label = "Model", description = "default, the name of an installed model, a model folder, "
-		+ "or folder (then Model folder is used)")
-	private String model = "default";
-
-	@Parameter(persist = false, label = "Model folder", style = FileWidget.DIRECTORY_STYLE, required = false)
-	private File model_folder;
-
-	@Parameter(persist = false, label = "Tile size (px)", min = "0")
-	private int tile = ModelOptions.DEFAULT_TILE;
-
-	@Parameter(persist = false, label = "Tile overlap (px)", min = "0")
-	private int overlap = ModelOptions.DEFAULT_OVERLAP;
-
-	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })
-	private String device = "auto";
-
 	@Parameter(type = ItemIO.OUTPUT, label = "Derain Folder")
 	private ResultsTable report;
 
-	@Parameter(required = false)
-	private StatusService statusService;
-
-	@Parameter(required = false)
-	private LogService logService;
-
-	@Parameter(required = false)
-	private UIService uiService;
+	@Override
+	String label() {
+		return LABEL;
+	}
 
 	@Override
-	public void run() {
-		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
-			this::isCanceled);
-		try {
-			report = derain(new Folders(input, output, pattern, recursive, format, overwrite, allow_output_in_input),
-				new ModelOptions(model, model_folder, tile, overlap, device), feedback);
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(LABEL, e);
-		}
+	void execute(CommandSupport.Feedback feedback) throws Exception {
+		report = derain(new Folders(input, output, pattern, recursive, format, overwrite, allow_output_in_input),
+			modelOptions(), feedback);
 	}
 
 	/**

@@ -4,18 +4,12 @@ import fiji.plugin.derain.predict.Derainer;
 
 import ij.ImagePlus;
 
-import java.io.File;
 import java.io.IOException;
 
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
-import org.scijava.widget.FileWidget;
 
 /**
  * <i>Plugins › Deraining › Derain Image</i>: derains the current image (stacks and hyperstacks frame by
@@ -31,7 +25,7 @@ import org.scijava.widget.FileWidget;
  * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = DerainImageCommand.MENU_PATH, label = DerainImageCommand.LABEL)
-public class DerainImageCommand extends ContextCommand {
+public class DerainImageCommand extends ModelCommand {
 
 	public static final String LABEL = "Derain Image";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
@@ -41,46 +35,18 @@ public class DerainImageCommand extends ContextCommand {
 
 	// A text field, not a choice list: listing the installed models needs a DynamicCommand, and
 	// CommandService.run(...) returns no Future for those, which would break scripts that wait on it.
-	@Parameter(persist = false, label = "Model", description = "default, the name of an installed model, a model folder, "
-		+ "or folder (then Model folder is used)")
-	private String model = "default";
-
-	// Underscored names: the field name is the macro key, shared with the ImageJ 1.x dialog.
-	@Parameter(persist = false, label = "Model folder", style = FileWidget.DIRECTORY_STYLE, required = false,
-		description = "a folder holding model.json; used when model is 'folder'")
-	private File model_folder;
-
-	@Parameter(persist = false, label = "Tile size (px)", min = "0",
-		description = "0 = whole image at once; else at least 64")
-	private int tile = ModelOptions.DEFAULT_TILE;
-
-	@Parameter(persist = false, label = "Tile overlap (px)", min = "0")
-	private int overlap = ModelOptions.DEFAULT_OVERLAP;
-
-	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })
-	private String device = "auto";
 
 	@Parameter(type = ItemIO.OUTPUT, label = "Derained")
 	private ImagePlus derained;
 
-	@Parameter(required = false)
-	private StatusService statusService;
-
-	@Parameter(required = false)
-	private LogService logService;
-
-	@Parameter(required = false)
-	private UIService uiService;
+	@Override
+	String label() {
+		return LABEL;
+	}
 
 	@Override
-	public void run() {
-		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
-			this::isCanceled);
-		try {
-			derained = derain(imp, new ModelOptions(model, model_folder, tile, overlap, device), feedback);
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(LABEL, e);
-		}
+	void execute(CommandSupport.Feedback feedback) throws Exception {
+		derained = derain(imp, modelOptions(), feedback);
 	}
 
 	/**

@@ -21,13 +21,9 @@ import java.util.Locale;
 import java.util.stream.Stream;
 
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 import org.scijava.widget.FileWidget;
 
 /**
@@ -54,7 +50,7 @@ import org.scijava.widget.FileWidget;
  * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = EvaluateCommand.MENU_PATH, label = EvaluateCommand.LABEL)
-public class EvaluateCommand extends ContextCommand {
+public class EvaluateCommand extends FeedbackCommand {
 
 	public static final String LABEL = "Evaluate PSNR/SSIM";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
@@ -87,24 +83,14 @@ public class EvaluateCommand extends ContextCommand {
 	@Parameter(type = ItemIO.OUTPUT, label = "Evaluate PSNR/SSIM")
 	private ResultsTable scores;
 
-	@Parameter(required = false)
-	private StatusService statusService;
-
-	@Parameter(required = false)
-	private LogService logService;
-
-	@Parameter(required = false)
-	private UIService uiService;
+	@Override
+	String label() {
+		return LABEL;
+	}
 
 	@Override
-	public void run() {
-		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
-			this::isCanceled);
-		try {
-			scores = evaluate(new Options(path(prediction), path(reference), mode, convention, csv, overwrite), feedback);
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(LABEL, e);
-		}
+	void execute(CommandSupport.Feedback feedback) throws Exception {
+		scores = evaluate(new Options(path(prediction), path(reference), mode, convention, csv, overwrite), feedback);
 	}
 
 	private static String path(File f) {

@@ -11,13 +11,9 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 import org.scijava.widget.FileWidget;
 
 /**
@@ -40,7 +36,7 @@ import org.scijava.widget.FileWidget;
  * as in ImageJ 1.x, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = ImportCheckpointCommand.MENU_PATH, label = ImportCheckpointCommand.LABEL)
-public class ImportCheckpointCommand extends ContextCommand {
+public class ImportCheckpointCommand extends FeedbackCommand {
 
 	public static final String LABEL = "Import GT-RAIN Checkpoint";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
@@ -61,24 +57,14 @@ public class ImportCheckpointCommand extends ContextCommand {
 	@Parameter(type = ItemIO.OUTPUT, label = "Model folder")
 	private File model_folder;
 
-	@Parameter(required = false)
-	private StatusService statusService;
-
-	@Parameter(required = false)
-	private LogService logService;
-
-	@Parameter(required = false)
-	private UIService uiService;
+	@Override
+	String label() {
+		return LABEL;
+	}
 
 	@Override
-	public void run() {
-		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
-			this::isCanceled);
-		try {
-			model_folder = importCheckpoint(checkpoint, output, activation, overwrite, feedback).toFile();
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(LABEL, e);
-		}
+	void execute(CommandSupport.Feedback feedback) throws Exception {
+		model_folder = importCheckpoint(checkpoint, output, activation, overwrite, feedback).toFile();
 	}
 
 	/** The folder a checkpoint is imported into when {@code output} is empty. */

@@ -19,13 +19,9 @@ import java.util.List;
 import java.util.Locale;
 
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 import org.scijava.widget.FileWidget;
 
 /**
@@ -50,7 +46,7 @@ import org.scijava.widget.FileWidget;
  * Inputs are not persisted: a key left out of a macro means its default, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = SynthesizeRainCommand.MENU_PATH, label = SynthesizeRainCommand.LABEL)
-public class SynthesizeRainCommand extends ContextCommand {
+public class SynthesizeRainCommand extends FeedbackCommand {
 
 	public static final String LABEL = "Synthesize Rain";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
@@ -133,31 +129,21 @@ public class SynthesizeRainCommand extends ContextCommand {
 	@Parameter(type = ItemIO.OUTPUT, label = "Synthesize Rain")
 	private ResultsTable report;
 
-	@Parameter(required = false)
-	private StatusService statusService;
-
-	@Parameter(required = false)
-	private LogService logService;
-
-	@Parameter(required = false)
-	private UIService uiService;
+	@Override
+	String label() {
+		return LABEL;
+	}
 
 	@Override
-	public void run() {
-		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
-			this::isCanceled);
-		try {
-			RainOptions rain = new RainOptions(preset, density, length, angle, width, brightness, motion_blur, defocus,
-				transmission, atmospheric_light, seed, absolute_size);
-			if (isFolder(source)) report = synthesizeFolder(new Folders(input, output, max_size, overwrite), rain,
-				feedback);
-			else {
-				Rainy r = synthesize(imp, rain, layer, feedback);
-				rainy = r.rainy();
-				rain_layer = r.layer();
-			}
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(LABEL, e);
+	void execute(CommandSupport.Feedback feedback) throws Exception {
+		RainOptions rain = new RainOptions(preset, density, length, angle, width, brightness, motion_blur, defocus,
+			transmission, atmospheric_light, seed, absolute_size);
+		if (isFolder(source)) report = synthesizeFolder(new Folders(input, output, max_size, overwrite), rain,
+			feedback);
+		else {
+			Rainy r = synthesize(imp, rain, layer, feedback);
+			rainy = r.rainy();
+			rain_layer = r.layer();
 		}
 	}
 

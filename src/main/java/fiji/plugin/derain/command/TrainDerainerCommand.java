@@ -16,13 +16,9 @@ import java.util.Map;
 import java.util.concurrent.CancellationException;
 
 import org.scijava.ItemIO;
-import org.scijava.app.StatusService;
 import org.scijava.command.Command;
-import org.scijava.command.ContextCommand;
-import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
-import org.scijava.ui.UIService;
 import org.scijava.widget.FileWidget;
 
 /**
@@ -52,7 +48,7 @@ import org.scijava.widget.FileWidget;
  * Inputs are not persisted: a key left out of a macro means its default, never the value of an earlier run.
  */
 @Plugin(type = Command.class, menuPath = TrainDerainerCommand.MENU_PATH, label = TrainDerainerCommand.LABEL)
-public class TrainDerainerCommand extends ContextCommand {
+public class TrainDerainerCommand extends FeedbackCommand {
 
 	public static final String LABEL = "Train Derainer";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
@@ -147,29 +143,19 @@ public class TrainDerainerCommand extends ContextCommand {
 	@Parameter(type = ItemIO.OUTPUT, label = "Training log")
 	private ResultsTable log;
 
-	@Parameter(required = false)
-	private StatusService statusService;
-
-	@Parameter(required = false)
-	private LogService logService;
-
-	@Parameter(required = false)
-	private UIService uiService;
+	@Override
+	String label() {
+		return LABEL;
+	}
 
 	@Override
-	public void run() {
-		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
-			this::isCanceled);
-		try {
-			Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, options("epochs", epochs, "batch",
-				batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks,
-				"activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed, "val_fraction",
-				val_fraction, "device", device), feedback);
-			model = t.folder().toString();
-			log = t.log();
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(LABEL, e);
-		}
+	void execute(CommandSupport.Feedback feedback) throws Exception {
+		Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, options("epochs", epochs, "batch",
+			batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks,
+			"activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed, "val_fraction",
+			val_fraction, "device", device), feedback);
+		model = t.folder().toString();
+		log = t.log();
 	}
 
 	/** Training options as {@link TrainOptions} reads them, from key, value pairs. */
