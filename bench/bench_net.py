@@ -59,6 +59,8 @@ def profile(model, x):
 
 def main(workdir):
     os.makedirs(workdir, exist_ok=True)
+    # Debian's torch 1.13 defaults to one intra-op thread here; give the reference every core, as libtorch has
+    torch.set_num_threads(int(os.environ.get("THREADS", os.cpu_count())))
     results = {"torch": torch.__version__, "torchvision": torchvision.__version__, "threads": torch.get_num_threads()}
     for name, ngf, nb, h, w in CASES:
         model = ref.seeded_random_weights(ref.build(ngf, nb, "leaky", "batch"), 7).eval()
