@@ -6,11 +6,11 @@ set -e
 cd "$(dirname "$0")/.."
 WORK=${1:-/tmp/derain-bench}
 mkdir -p "$WORK"
+THREADS=${THREADS:-$(nproc)}; export THREADS OMP_NUM_THREADS=$THREADS   # both sides use every core
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/python3 bench/bench_net.py "$WORK"
 mvn -B -q -o test-compile
 mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-THREADS=${THREADS:-$(nproc)}; export THREADS OMP_NUM_THREADS=$THREADS
 java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -cp "target/classes:target/test-classes:$(cat "$WORK/cp.txt")" \
 	fiji.plugin.derain.net.NetBenchmark "$WORK" 2>&1 | grep -v SLF4J
 /usr/bin/python3 - "$WORK" <<'PY'
