@@ -1,7 +1,10 @@
 package fiji.plugin.derain.cli;
 
 import fiji.plugin.derain.io.ModelDescriptor;
+import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.metrics.Score;
+import fiji.plugin.derain.net.DerainConfig;
+import fiji.plugin.derain.predict.ModelCatalog;
 import fiji.plugin.derain.train.DerainTrainer;
 import fiji.plugin.derain.train.PairDataset;
 import fiji.plugin.derain.train.TrainConfig;
@@ -24,7 +27,7 @@ final class TrainCommand implements Main.SubCommand {
 
 	@Override
 	public String usage() {
-		return String.join("\n", "train (--rainy DIR --clean DIR | --gtrain DIR) --out MODEL_DIR [options] [--resume]",
+		return String.join("\n", "train (--rainy DIR --clean DIR | --gtrain DIR) --out MODEL_DIR [options] [--init-model MODEL] [--resume]",
 			"  Trains a derainer; OUT becomes a model folder (best validation PSNR), with OUT/checkpoint (resumable,",
 			"  saved every epoch) and OUT/training-log.csv. Ctrl-C or a crash loses at most the current epoch:",
 			"  run the same command with --resume (the config is then read from the checkpoint).",
@@ -32,13 +35,15 @@ final class TrainCommand implements Main.SubCommand {
 			"  --warmup-epochs N (4)  --steps-per-epoch N (0 = one pass over the pairs)  --seed N (0)",
 			"  --ngf N (64)  --blocks N (9)  --activation leaky|mish  --norm batch|instance  --init normal|kaiming|xavier",
 			"  --ssim-weight X (1)  --l1-weight X (0.1)  --robust-weight X (0.1)  --rain-probability P (0.6)",
-			"  --rotation-std DEG (13)  --val-fraction F (0.1, by scene)  --device auto|cpu|gpu");
+			"  --rotation-std DEG (13)  --val-fraction F (0.1, by scene)  --device auto|cpu|gpu",
+			"  --init-model MODEL  fine-tune: start from this model's weights ('default', a name or a folder); the",
+			"                      architecture (ngf, blocks, activation, norm) is then the model's");
 	}
 
 	@Override
 	public int run(String[] argv, Console console) throws Exception {
 		Set<String> valued = new java.util.HashSet<>(CONFIG_OPTIONS);
-		valued.addAll(Set.of("rainy", "clean", "gtrain", "out"));
+		valued.addAll(Set.of("rainy", "clean", "gtrain", "out", "init-model"));
 		Args a = new Args(name(), argv, 1, valued, Set.of("resume"));
 		Path out = a.path("out");
 		PairDataset data = dataset(a);
@@ -48,8 +53,15 @@ final class TrainCommand implements Main.SubCommand {
 			if (CONFIG_OPTIONS.stream().anyMatch(a::has))
 				console.note("note: --resume continues with the checkpoint's training config; other training options are ignored");
 		} else config = config(a);
+		Path init = null;
+		if (a.has("init-model") && !a.flag("resume")) {
+			init = ModelCatalog.resolve(a.string("init-model", null));
+			DerainConfig arch = ModelFolder.readDescriptor(init).config();
+			config = config.with(b -> b.net = new DerainConfig(arch.ngf(), arch.nBlocks(), arch.activation(), arch.norm(),
+				b.net.init()));
+		}
 		long t0 = System.nanoTime();
-		ModelDescriptor d = TrainingRun.run(config, data, out, a.flag("resume"), new TrainingRun.Listener() {
+		ModelDescriptor d = TrainingRun.run(config, data, out, a.flag("resume"), init, new TrainingRun.Listener() {
 			@Override
 			public void step(DerainTrainer.StepResult r, long total, double eta) {
 				console.progress(String.format(Locale.ROOT, "epoch %d  loss %.4f  lr %.2e  eta %s", r.epoch() + 1,

@@ -8,6 +8,7 @@ import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.metrics.Convention;
 import fiji.plugin.derain.metrics.Metrics;
 import fiji.plugin.derain.metrics.Score;
+import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.net.DerainNet;
 import fiji.plugin.derain.synth.RainLayerBank;
 
@@ -70,6 +71,16 @@ public final class TrainingRun {
 	 */
 	public static ModelDescriptor run(TrainConfig config, PairDataset data, Path out, boolean resume,
 		Listener listener, BooleanSupplier cancelled) throws IOException {
+		return run(config, data, out, resume, null, listener, cancelled);
+	}
+
+	/**
+	 * Like {@link #run(TrainConfig, PairDataset, Path, boolean, Listener, BooleanSupplier)}, fine-tuning: a new run
+	 * starts from the weights of the model folder {@code initModel} (null = the config's fresh initialisation),
+	 * whose architecture must be {@code config.net()}'s. A resumed run takes its weights from the checkpoint.
+	 */
+	public static ModelDescriptor run(TrainConfig config, PairDataset data, Path out, boolean resume, Path initModel,
+		Listener listener, BooleanSupplier cancelled) throws IOException {
 		Path checkpointDir = out.resolve(CHECKPOINT);
 		if (!resume && (Files.exists(out.resolve(ModelFolder.DESCRIPTOR)) || Files.exists(checkpointDir)))
 			throw new IllegalArgumentException(out + " already holds a training run: resume it (--resume / 'resume')"
@@ -85,6 +96,9 @@ public final class TrainingRun {
 				DerainNet net = DerainNet.build(config.net());
 				Engines.engine().setRandomSeed((int) config.seed());
 				net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, config.patchSize(), config.patchSize()));
+				Map<String, String> origin = new LinkedHashMap<>();
+				if (initModel != null && !resume) origin.put("fine_tuned_from", startFrom(net, config, initModel, manager));
+				if (!origin.isEmpty()) listener.note("fine-tuning from " + origin.get("fine_tuned_from"));
 				DerainNetTrainable trainable = new DerainNetTrainable(net, manager);
 				DerainTrainer trainer = new DerainTrainer(config, trainable, split.train(), rainSource(),
 					new ImageCache(1L << 30), manager);
@@ -94,9 +108,30 @@ public final class TrainingRun {
 					}
 					listener.note("resumed at epoch " + trainer.epoch() + ", step " + trainer.step());
 				}
-				return loop(config, trainer, net, split.validation(), out, listener, cancelled, manager);
+				return loop(config, trainer, net, split.validation(), out, origin, listener, cancelled, manager);
 			}
 		});
+	}
+
+	/**
+	 * Loads the weights of {@code model} into {@code net}; returns how the model is named in provenance.
+	 *
+	 * @throws IllegalArgumentException when the model's architecture is not the config's
+	 */
+	private static String startFrom(DerainNet net, TrainConfig config, Path model, NDManager manager)
+		throws IOException {
+		try (NDManager wm = manager.newSubManager()) {
+			ModelFolder.Loaded l = ModelFolder.load(model, wm);
+			DerainConfig have = l.descriptor().config(), want = config.net();
+			if (have.ngf() != want.ngf() || have.nBlocks() != want.nBlocks() || have.norm() != want.norm()
+				|| have.activation() != want.activation())
+				throw new IllegalArgumentException("cannot fine-tune " + model + ": it is ngf " + have.ngf() + ", "
+					+ have.nBlocks() + " blocks, " + have.activation().id() + ", " + have.norm().id()
+					+ " norm, but the training config asks for ngf " + want.ngf() + ", " + want.nBlocks() + " blocks, "
+					+ want.activation().id() + ", " + want.norm().id() + " norm");
+			net.loadStateDict(l.weights());
+			return l.descriptor().name() + " (" + model.toAbsolutePath().normalize() + ")";
+		}
 	}
 
 	/** Rain layers for augmentation, drawn from the run's own random stream (so resume stays exact). */
@@ -105,7 +140,8 @@ public final class TrainingRun {
 	}
 
 	private static ModelDescriptor loop(TrainConfig config, DerainTrainer trainer, DerainNet net,
-		PairDataset validation, Path out, Listener listener, BooleanSupplier cancelled, NDManager manager)
+		PairDataset validation, Path out, Map<String, String> origin, Listener listener, BooleanSupplier cancelled,
+		NDManager manager)
 		throws IOException {
 		Files.createDirectories(out);
 		long t0 = System.nanoTime(), firstStep = trainer.step();
@@ -126,7 +162,7 @@ public final class TrainingRun {
 			if (trainer.step() % trainer.stepsPerEpoch() == 0) {
 				Score val = validation.size() == 0 ? null : validate(net, validation, config.patchSize(), manager);
 				boolean isBest = trainer.offerMetric(val == null ? trainer.epoch() : val.psnr());
-				if (isBest) best = saveModel(config, trainer, net, val, out);
+				if (isBest) best = saveModel(config, trainer, net, val, out, origin);
 				appendLog(out, trainer, r, sums, inEpoch, val, (System.nanoTime() - t0) / 1e9);
 				saveCheckpoint(trainer, out, manager);
 				listener.epoch(trainer.epoch(), val, isBest);
@@ -177,9 +213,10 @@ public final class TrainingRun {
 	}
 
 	private static ModelDescriptor saveModel(TrainConfig config, DerainTrainer trainer, DerainNet net, Score val,
-		Path out) throws IOException {
+		Path out, Map<String, String> origin) throws IOException {
 		Map<String, String> provenance = new LinkedHashMap<>();
 		provenance.put("source", "trained with Fiji Derain");
+		provenance.putAll(origin);
 		provenance.put("trained_until", Instant.now().toString());
 		provenance.put("epoch", Integer.toString(trainer.epoch()));
 		provenance.put("step", Long.toString(trainer.step()));

@@ -132,6 +132,35 @@ class TrainingRunTest {
 		}
 	}
 
+	@Test
+	void fineTuningStartsFromAModelsWeights() throws Exception {
+		TrainConfig oneEpoch = CONFIG.with(b -> {
+			b.epochs = 1;
+			b.warmupEpochs = 0;
+		});
+		Path base = tmp.resolve("base"), tuned = tmp.resolve("tuned");
+		TrainingRun.run(oneEpoch, dataset(), base, false, listener(new ArrayList<>()), () -> false);
+		// with a learning rate of ~0 the fine-tuned weights stay the base model's: they really were loaded
+		TrainConfig frozen = oneEpoch.with(b -> {
+			b.learningRate = 1e-30;
+			b.minLearningRate = 0;
+		});
+		ModelDescriptor d = TrainingRun.run(frozen, dataset(), tuned, false, base, listener(new ArrayList<>()),
+			() -> false);
+		assertTrue(d.provenance().get("fine_tuned_from").startsWith("base ("), d.provenance().toString());
+		try (NDManager m = NDManager.newBaseManager()) {
+			Map<String, NDArray> a = ModelFolder.load(base, m).weights(), b = ModelFolder.load(tuned, m).weights();
+			for (String k : a.keySet())
+				if (!k.contains("running_") && !k.endsWith("num_batches_tracked"))
+					assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), 1e-6f, k);
+		}
+		TrainConfig other = oneEpoch.with(b -> b.net = new DerainConfig(4, 1, DerainConfig.Activation.LEAKY,
+			DerainConfig.Norm.BATCH, DerainConfig.Init.NORMAL));
+		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.run(other, dataset(),
+			tmp.resolve("mismatch"), false, base, listener(new ArrayList<>()), () -> false));
+		assertTrue(e.getMessage().contains("cannot fine-tune"), e.getMessage());
+	}
+
 	static TrainingRun.Listener listener(List<Integer> epochs) {
 		return new TrainingRun.Listener() {
 			@Override
