@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * GT-RAIN's decoder stage: bilinear ×2 upsampling (align_corners=True) → conv block in → out
@@ -27,14 +28,25 @@ final class DecoderBlock extends NetBlock {
 	/** Conv block after the concatenation ({@code conv}). */
 	final ConvNormAct conv;
 
+	/** The current tile's placement (null: the input is the whole image). */
+	private final Supplier<TilePlacement> placement;
+	/** Downsampling factor of this block's input relative to full resolution (4 or 2). */
+	private final long scale;
+
 	DecoderBlock(int in, int out, DerainConfig config) {
+		this(in, out, config, () -> null, 1);
+	}
+
+	DecoderBlock(int in, int out, DerainConfig config, Supplier<TilePlacement> placement, long scale) {
 		deconv = addChildBlock("deconv", new ConvNormAct(in, out, 3, 1, config));
 		conv = addChildBlock("conv", new ConvNormAct(2 * out, out, 3, 1, config));
+		this.placement = placement;
+		this.scale = scale;
 	}
 
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
-		NDArray up = deconv.forward(ps, upsample2x(inputs.get(0)), training);
+		NDArray up = deconv.forward(ps, upsample2x(inputs.get(0), TEMPORARY_BYTES, placement.get(), scale), training);
 		return conv.forward(ps, new NDList(up.concat(inputs.get(1), 1)), training);
 	}
 
@@ -45,14 +57,21 @@ final class DecoderBlock extends NetBlock {
 	 * has no align_corners argument: its boolean is antialias.)
 	 */
 	static NDArray upsample2x(NDArray x) {
-		return upsample2x(x, TEMPORARY_BYTES);
+		return upsample2x(x, TEMPORARY_BYTES, null, 0);
 	}
 
-	/** {@link #upsample2x(NDArray)} in channel groups of about {@code groupBytes} of output each. */
-	static NDArray upsample2x(NDArray x, long groupBytes) {
+	/**
+	 * {@link #upsample2x(NDArray)} in channel groups of about {@code groupBytes} of output each; with a placement,
+	 * on the grid of the whole image ({@code x} is then the tile's feature map at 1/{@code scale} of full resolution).
+	 */
+	static NDArray upsample2x(NDArray x, long groupBytes, TilePlacement placement, long scale) {
 		Shape s = x.getShape();
 		long channels = s.get(1), outBytes = 4L * s.get(0) * 4 * s.get(2) * s.get(3);
-		Lerp rows = new Lerp(x.getManager(), s.get(2), 2), cols = new Lerp(x.getManager(), s.get(3), 3);
+		NDManager m = x.getManager();
+		Lerp rows = placement == null ? new Lerp(m, s.get(2), 2, s.get(2), 0)
+			: new Lerp(m, s.get(2), 2, placement.height() / scale, placement.y0() / scale);
+		Lerp cols = placement == null ? new Lerp(m, s.get(3), 3, s.get(3), 0)
+			: new Lerp(m, s.get(3), 3, placement.width() / scale, placement.x0() / scale);
 		// groups of channels with ~2 MB of output each: the blending temporaries stay recyclable
 		long group = Math.max(1, groupBytes / outBytes);
 		if (group >= channels) return rows.apply(cols.apply(x));
@@ -67,17 +86,23 @@ final class DecoderBlock extends NetBlock {
 		final NDArray lo, hi, frac;
 		final String where;
 
-		Lerp(NDManager m, long in, int axis) {
+		/**
+		 * @param in local input length (the tile's)
+		 * @param globalIn input length of the whole image at this resolution (= {@code in} without tiling)
+		 * @param origin the tile's first input position in the whole image
+		 */
+		Lerp(NDManager m, long in, int axis, long globalIn, long origin) {
 			int out = Math.toIntExact(2 * in);
 			long[] l = new long[out], h = new long[out];
 			float[] f = new float[out];
-			// PyTorch: scale = (in-1)/(out-1) in float, src = scale·dst, i0 = (int) src, i1 = min(i0+1, in-1)
-			float scale = out > 1 ? (float) (in - 1) / (out - 1) : 0f;
+			// PyTorch: scale = (in-1)/(out-1) in float, src = scale·dst, i0 = (int) src, i1 = min(i0+1, in-1),
+			// all on the whole image's grid; a tile takes its slice (clamped at its edges, which lie in the overlap)
+			float scale = globalIn > 1 ? (float) (globalIn - 1) / (2 * globalIn - 1) : 0f;
 			for (int i = 0; i < out; i++) {
-				float src = scale * i;
+				float src = scale * (2 * origin + i);
 				int i0 = (int) src;
-				l[i] = i0;
-				h[i] = Math.min(i0 + 1, in - 1);
+				l[i] = clamp(i0 - origin, in);
+				h[i] = clamp(Math.min(i0 + 1, globalIn - 1) - origin, in);
 				f[i] = src - i0;
 			}
 			// autograd keeps the indices and frac for the backward pass: libtorch must own them
@@ -85,6 +110,10 @@ final class DecoderBlock extends NetBlock {
 			hi = TorchArrays.constant(m, h);
 			frac = TorchArrays.constant(m, f, axis == 3 ? new Shape(out) : new Shape(out, 1));
 			where = axis == 3 ? ":, :, :, {}" : ":, :, {}";
+		}
+
+		private static long clamp(long i, long in) {
+			return Math.max(0, Math.min(in - 1, i));
 		}
 
 		/** a + (b − a)·frac, in place on the two gathered copies. */

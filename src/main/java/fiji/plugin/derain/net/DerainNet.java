@@ -61,6 +61,8 @@ public final class DerainNet extends NetBlock {
 	final DecoderBlock upsample1;
 	/** output_conv_naive: 3×3 with bias, ngf → 3, tanh. */
 	final ConvNormAct outputConv;
+	/** The tile being run by {@link #forwardTile} (null: inputs are whole images). */
+	private TilePlacement placement;
 	/** Every state tensor under its GT-RAIN name, in state-dict order. */
 	private final Map<String, Parameter> state;
 
@@ -73,8 +75,8 @@ public final class DerainNet extends NetBlock {
 		downsample2 = addChildBlock("downsample_2", new ConvNormAct(2 * ngf, 4 * ngf, 3, 2, config));
 		for (int i = 0; i < config.nBlocks(); i++)
 			residualBlocks.add(addChildBlock("residual_blocks_" + i, new DeformableResBlock(4 * ngf, config)));
-		upsample2 = addChildBlock("upsample_2", new DecoderBlock(4 * ngf, 2 * ngf, config));
-		upsample1 = addChildBlock("upsample_1", new DecoderBlock(2 * ngf, ngf, config));
+		upsample2 = addChildBlock("upsample_2", new DecoderBlock(4 * ngf, 2 * ngf, config, () -> placement, 4));
+		upsample1 = addChildBlock("upsample_1", new DecoderBlock(2 * ngf, ngf, config, () -> placement, 2));
 		outputConv = addChildBlock("output_conv_naive", ConvNormAct.output(ngf, config));
 		Map<String, Parameter> s = new LinkedHashMap<>();
 		collectState("", s);
@@ -112,6 +114,20 @@ public final class DerainNet extends NetBlock {
 		NDList y = upsample2.forward(ps, new NDList(r.singletonOrThrow(), x1), training);
 		y = upsample1.forward(ps, new NDList(y.singletonOrThrow(), x0), training);
 		return new NDList(outputConv.forward(ps, y, training).singletonOrThrow(), features);
+	}
+
+	/**
+	 * Eval-mode forward of one tile of a larger image: as {@code forward(ps, [x], false)}, but the align_corners
+	 * upsampling samples the whole image's grid (see {@link TilePlacement}), so overlapping tiles reproduce the
+	 * whole-image result. Not thread-safe (one network, one tile at a time).
+	 */
+	public NDList forwardTile(ParameterStore ps, NDArray x, TilePlacement tile) {
+		placement = tile;
+		try {
+			return forward(ps, new NDList(x), false);
+		} finally {
+			placement = null;
+		}
 	}
 
 	private static void checkInput(Shape s) {

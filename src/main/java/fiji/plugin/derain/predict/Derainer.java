@@ -5,12 +5,14 @@ import fiji.plugin.derain.engine.Engines;
 import fiji.plugin.derain.io.ModelDescriptor;
 import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.net.DerainNet;
+import fiji.plugin.derain.net.TilePlacement;
 import fiji.plugin.derain.tensor.ImageBridge;
 import fiji.plugin.derain.tensor.NetworkFunction;
 import fiji.plugin.derain.tensor.Scaling;
 import fiji.plugin.derain.tensor.TiledInference;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -101,9 +103,17 @@ public final class Derainer implements AutoCloseable {
 
 	/** The network as a tile function: (1,3,h,w) in [-1,1] → (1,3,h,w) in (-1,1), eval mode. */
 	public NetworkFunction network() {
-		return input -> {
-			ParameterStore ps = new ParameterStore(input.getManager(), false);
-			return net.forward(ps, new NDList(input), false).get(0);
+		return new NetworkFunction() {
+			@Override
+			public NDArray apply(NDArray input) {
+				return net.forward(new ParameterStore(input.getManager(), false), new NDList(input), false).get(0);
+			}
+
+			@Override
+			public NDArray apply(NDArray input, long x0, long y0, long width, long height) {
+				return net.forwardTile(new ParameterStore(input.getManager(), false), input,
+					new TilePlacement(x0, y0, width, height)).get(0);
+			}
 		};
 	}
 

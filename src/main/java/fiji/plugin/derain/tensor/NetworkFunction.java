@@ -16,4 +16,13 @@ public interface NetworkFunction {
 	 *         array to the tile's manager, so it is closed with the tile; do not keep it
 	 */
 	NDArray apply(NDArray input);
+
+	/**
+	 * The network on a window at ({@code x0}, {@code y0}) of a whole image that is {@code width} × {@code height}
+	 * after padding to multiples of 4 (all multiples of 4). Networks whose result depends on the whole image's size
+	 * (GT-RAIN's align_corners=True upsampling) override this; the default ignores the placement.
+	 */
+	default NDArray apply(NDArray input, long x0, long y0, long width, long height) {
+		return apply(input);
+	}
 }

@@ -140,7 +140,8 @@ public final class TiledInference {
 					throw new CancellationException("cancelled after " + done + " of " + total + " tiles");
 				long[] min = { source.min(0) + ax.start(i), source.min(1) + ay.start(j), source.min(2) };
 				long[] max = { min[0] + ax.window - 1, min[1] + ay.window - 1, min[2] + 2 };
-				float[] unit = runTile(Views.interval(extended, min, max), ay.window, ax.window);
+				float[] unit = runTile(Views.interval(extended, min, max), ay.window, ax.window, ax.start(i), ay.start(j),
+					ax.padded, ay.padded);
 				rows.add(unit, ax.window, ay.window, ax.start(i), ax.lo(i), ax.hi(i), wx[i], ay.start(j), ay.lo(j), ay.hi(j), wy);
 				progress.update(++done, total);
 			}
@@ -149,10 +150,11 @@ public final class TiledInference {
 	}
 
 	/** The network's output for one window as CHW floats in [0, 1]; all tensors freed before returning. */
-	private float[] runTile(RandomAccessibleInterval<? extends RealType<?>> window, int height, int width) {
+	private float[] runTile(RandomAccessibleInterval<? extends RealType<?>> window, int height, int width, long x0,
+		long y0, long paddedWidth, long paddedHeight) {
 		try (NDManager tileManager = manager.newSubManager()) {
 			NDArray input = Tensors.toTensor(tileManager, window);
-			NDArray output = network.apply(input);
+			NDArray output = network.apply(input, x0, y0, paddedWidth, paddedHeight);
 			if (output == null) throw new IllegalStateException("the network returned no output");
 			output.attach(tileManager);
 			return Tensors.toUnit(output, height, width);

@@ -49,7 +49,7 @@ class BlocksTest {
 	@Test
 	void bilinearAlignCornersMatchesPyTorch() {
 		assertClose(f.get("up.out"), DecoderBlock.upsample2x(f.get("pad.x")), TOL, "interpolate x2 align_corners");
-		assertClose(f.get("up.out"), DecoderBlock.upsample2x(f.get("pad.x"), 1), TOL, "one channel at a time");
+		assertClose(f.get("up.out"), DecoderBlock.upsample2x(f.get("pad.x"), 1, null, 1), TOL, "one channel at a time");
 	}
 
 	@Test
