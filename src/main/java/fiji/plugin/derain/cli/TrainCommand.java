@@ -1,10 +1,7 @@
 package fiji.plugin.derain.cli;
 
 import fiji.plugin.derain.io.ModelDescriptor;
-import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.metrics.Score;
-import fiji.plugin.derain.net.DerainConfig;
-import fiji.plugin.derain.predict.ModelCatalog;
 import fiji.plugin.derain.train.DerainTrainer;
 import fiji.plugin.derain.train.PairDataset;
 import fiji.plugin.derain.train.TrainConfig;
@@ -53,15 +50,10 @@ final class TrainCommand implements Main.SubCommand {
 			if (CONFIG_OPTIONS.stream().anyMatch(a::has))
 				console.note("note: --resume continues with the checkpoint's training config; other training options are ignored");
 		} else config = config(a);
-		Path init = null;
-		if (a.has("init-model") && !a.flag("resume")) {
-			init = ModelCatalog.resolve(a.string("init-model", null));
-			DerainConfig arch = ModelFolder.readDescriptor(init).config();
-			config = config.with(b -> b.net = new DerainConfig(arch.ngf(), arch.nBlocks(), arch.activation(), arch.norm(),
-				b.net.init()));
-		}
+		TrainOptions.Start start = a.flag("resume") ? new TrainOptions.Start(config, null)
+			: TrainOptions.fineTune(config, a.string("init-model", null));
 		long t0 = System.nanoTime();
-		ModelDescriptor d = TrainingRun.run(config, data, out, a.flag("resume"), init, new TrainingRun.Listener() {
+		ModelDescriptor d = TrainingRun.run(start.config(), data, out, a.flag("resume"), start.initModel(), new TrainingRun.Listener() {
 			@Override
 			public void step(DerainTrainer.StepResult r, long total, double eta) {
 				console.progress(String.format(Locale.ROOT, "epoch %d  loss %.4f  lr %.2e  eta %s", r.epoch() + 1,

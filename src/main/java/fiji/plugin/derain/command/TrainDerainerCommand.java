@@ -97,6 +97,10 @@ public class TrainDerainerCommand extends FeedbackCommand {
 	@Parameter(persist = false, label = "Resume the run in the output folder")
 	private boolean resume;
 
+	@Parameter(persist = false, required = false, label = "Fine-tune from model",
+		description = "empty = fresh weights; 'default', an installed model's name or a model folder")
+	private String init_model = "";
+
 	@Parameter(persist = false, label = "Epochs", min = "1")
 	private int epochs = TrainConfig.defaults().epochs();
 
@@ -150,7 +154,7 @@ public class TrainDerainerCommand extends FeedbackCommand {
 
 	@Override
 	void execute(CommandSupport.Feedback feedback) throws Exception {
-		Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, options("epochs", epochs, "batch",
+		Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, init_model, options("epochs", epochs, "batch",
 			batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks,
 			"activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed, "val_fraction",
 			val_fraction, "device", device), feedback);
@@ -173,7 +177,7 @@ public class TrainDerainerCommand extends FeedbackCommand {
 	 * @param options training keys of {@link TrainOptions#KEYS} (others are refused); ignored when resuming
 	 * @throws IllegalArgumentException naming the parameter to fix, before any training
 	 */
-	public static Trained train(Data data, File output, boolean resume, Map<String, String> options,
+	public static Trained train(Data data, File output, boolean resume, String initModel, Map<String, String> options,
 		CommandSupport.Feedback feedback) throws IOException {
 		if (output == null || output.getPath().isBlank())
 			throw new IllegalArgumentException("output: choose a folder for the trained model");
@@ -186,13 +190,15 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			config = TrainOptions.fromCheckpoint(out);
 			feedback.log(LABEL + ": resuming " + out + " with the training parameters saved in its checkpoint");
 		} else config = TrainOptions.fromOptions(options::get);
+		TrainOptions.Start start = resume ? new TrainOptions.Start(config, null) : TrainOptions.fineTune(config, initModel);
+		config = start.config();
 		PairDataset pairs = data.open();
 		TrainingMonitor monitor = new TrainingMonitor(LABEL, feedback, config.epochs(), out.getFileName().toString(),
 			TrainingMonitor.canPlot());
 		long t0 = System.nanoTime();
 		boolean cancelled = false;
 		try {
-			TrainingRun.run(config, pairs, out, resume, monitor, feedback::cancelled);
+			TrainingRun.run(config, pairs, out, resume, start.initModel(), monitor, feedback::cancelled);
 			feedback.log(String.format(Locale.ROOT, "%s: model saved in %s (%s)", LABEL, out,
 				TrainingMonitor.duration((System.nanoTime() - t0) / 1e9)));
 			feedback.status(LABEL + ": done, model in " + out);

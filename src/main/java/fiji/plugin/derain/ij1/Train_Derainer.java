@@ -25,6 +25,7 @@ public class Train_Derainer implements PlugIn {
 		gd.addDirectoryField("Gtrain folder (GT-RAIN scenes)", "", 30);
 		gd.addDirectoryField("Output (model folder)", "", 30);
 		gd.addCheckbox("Resume the run in the output folder", false);
+		gd.addStringField("Init_model (fine-tune from; empty = fresh)", "", 20);
 		gd.addNumericField("Epochs", d.epochs(), 0);
 		gd.addNumericField("Batch", d.batchSize(), 0, 6, "pairs per step");
 		gd.addNumericField("Patch", d.patchSize(), 0, 6, "px (>= 161 unless ssim_weight = 0)");
@@ -47,8 +48,9 @@ public class Train_Derainer implements PlugIn {
 				DerainDialogs.file(gd.getNextString()));
 			java.io.File output = DerainDialogs.file(gd.getNextString());
 			boolean resume = gd.getNextBoolean();
+			String initModel = gd.getNextString();
 			// Values go to TrainOptions as text, as in the CLI: its messages name the key of a bad value.
-			TrainDerainerCommand.train(data, output, resume, TrainDerainerCommand.options(
+			TrainDerainerCommand.train(data, output, resume, initModel, TrainDerainerCommand.options(
 				"epochs", text(gd.getNextNumber()), "batch", text(gd.getNextNumber()),
 				"patch", text(gd.getNextNumber()), "lr", gd.getNextString(),
 				"steps_per_epoch", text(gd.getNextNumber()), "ngf", text(gd.getNextNumber()),

@@ -1,6 +1,8 @@
 package fiji.plugin.derain.train;
 
+import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.net.DerainConfig;
+import fiji.plugin.derain.predict.ModelCatalog;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
@@ -118,5 +120,20 @@ public final class TrainOptions {
 				throw new IllegalArgumentException(key + " must be a number, got '" + s + "'");
 			}
 		}
+	}
+
+	/** Where a run starts: its config and the model it fine-tunes (null = fresh weights). */
+	public record Start(TrainConfig config, Path initModel) {}
+
+	/**
+	 * Fine-tuning: the model named by {@code modelSpec} ('default', an installed name or a folder; blank = none)
+	 * and {@code config} with that model's architecture (ngf, blocks, activation, norm), which the weights fix.
+	 */
+	public static Start fineTune(TrainConfig config, String modelSpec) throws IOException {
+		if (modelSpec == null || modelSpec.isBlank()) return new Start(config, null);
+		Path init = ModelCatalog.resolve(modelSpec);
+		DerainConfig arch = ModelFolder.readDescriptor(init).config();
+		return new Start(config.with(b -> b.net = new DerainConfig(arch.ngf(), arch.nBlocks(), arch.activation(),
+			arch.norm(), b.net.init())), init);
 	}
 }

@@ -68,6 +68,18 @@ class TrainDerainerCommandTest {
 	}
 
 	@Test
+	void fineTunesFromAModelWhoseArchitectureItTakes() throws Throwable {
+		Path base = tmp.resolve("base"), tuned = tmp.resolve("tuned");
+		train(base);
+		// ngf 8 is asked for, but the weights fix the architecture: the base model's ngf 2 is used
+		train(tuned, "init_model", base.toString(), "ngf", 8);
+		ModelDescriptor d = ModelFolder.readDescriptor(tuned);
+		assertEquals(2, d.config().ngf());
+		assertTrue(d.provenance().get("fine_tuned_from").contains(base.toAbsolutePath().normalize().toString()),
+			d.provenance().toString());
+	}
+
+	@Test
 	void trainsAModelFolderWithItsLogAndResumesACancelledRunExactly() throws Throwable {
 		Path full = tmp.resolve("full");
 		Map<String, Object> out = train(full);
@@ -116,7 +128,7 @@ class TrainDerainerCommandTest {
 			}
 		};
 		TrainDerainerCommand.Trained t = TrainDerainerCommand.train(new TrainDerainerCommand.Data("folder_pairs",
-			data.resolve("rainy").toFile(), data.resolve("clean").toFile(), null), cut.toFile(), false,
+			data.resolve("rainy").toFile(), data.resolve("clean").toFile(), null), cut.toFile(), false, null,
 			TrainDerainerCommand.options(TINY), escAfterThreeSteps);
 		assertTrue(t.cancelled());
 		assertEquals(1, t.log().size(), "the first epoch finished before the cancel");
