@@ -3,6 +3,7 @@ package fiji.plugin.derain.cli;
 import fiji.plugin.derain.batch.BatchItem;
 import fiji.plugin.derain.batch.FolderBatch;
 import fiji.plugin.derain.engine.DeviceChoice;
+import fiji.plugin.derain.io.FileNames;
 import fiji.plugin.derain.predict.DerainBatch;
 import fiji.plugin.derain.predict.Derainer;
 import fiji.plugin.derain.predict.ModelCatalog;
@@ -52,6 +53,14 @@ final class RunCommand implements Main.SubCommand {
 		}
 		Path out = a.path("out");
 		List<Path> inputs = a.positional().stream().map(Paths::get).toList();
+		// outputs are named by the input's base name: two inputs with one name would make the second look done
+		java.util.Map<String, Path> byName = new java.util.HashMap<>();
+		for (Path in : inputs) {
+			Path other = byName.putIfAbsent(FileNames.baseName(in), in);
+			if (other != null && !other.equals(in))
+				throw new Args.UsageException(name() + ": " + other + " and " + in + " would both be written as "
+					+ FileNames.baseName(in) + ".*; derain them into different --out folders");
+		}
 		Path model = ModelCatalog.resolve(a.string("model", ModelCatalog.DEFAULT));
 		// Ctrl-C simply stops the JVM: outputs are written atomically (no half files), and running the same
 		// command again skips what is done, so nothing needs a cancel flag here.
