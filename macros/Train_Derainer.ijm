@@ -7,7 +7,7 @@
 //   rainy=DIR clean=DIR output=DIR   (or data=gtrain gtrain=DIR output=DIR)
 //   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [steps_per_epoch=0] [ngf=64] [blocks=9]
 //   [activation=leaky|mish] [norm=batch|instance] [ssim_weight=1] [seed=0] [val_fraction=0.1]
-//   [device=auto|cpu|gpu] [resume]
+//   [bn_batches=0] [device=auto|cpu|gpu] [resume]
 // e.g.  ImageJ -batch Train_Derainer.ijm "rainy=/data/pairs/rainy clean=/data/pairs/clean output=/models/mine epochs=5"
 // Patches smaller than 161 px need ssim_weight=0 (MS-SSIM works on 5 scales).
 
@@ -33,6 +33,7 @@ options = "data=" + data + " rainy=[" + rainy + "] clean=[" + clean + "]"
 	+ " ssim_weight=" + value(args, "ssim_weight", "1")
 	+ " seed=" + value(args, "seed", "0")
 	+ " val_fraction=" + value(args, "val_fraction", "0.1")
+	+ " bn_batches=" + value(args, "bn_batches", "0")
 	+ " device=" + value(args, "device", "auto");
 if (indexOf(" " + args + " ", " resume ") >= 0) options = options + " resume";
 setBatchMode(true);

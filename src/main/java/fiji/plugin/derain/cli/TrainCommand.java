@@ -33,6 +33,8 @@ final class TrainCommand implements Main.SubCommand {
 			"  --ngf N (64)  --blocks N (9)  --activation leaky|mish  --norm batch|instance  --init normal|kaiming|xavier",
 			"  --ssim-weight X (1)  --l1-weight X (0.1)  --robust-weight X (0.1)  --rain-probability P (0.6)",
 			"  --rotation-std DEG (13)  --val-fraction F (0.1, by scene)  --device auto|cpu|gpu",
+			"  --bn-batches N (0)  each epoch, recompute BatchNorm statistics as the average over N training batches",
+			"                      before validation (steadier validation and eval output; 0 = GT-RAIN's running averages)",
 			"  --init-model MODEL  fine-tune: start from this model's weights ('default', a name or a folder); the",
 			"                      architecture (ngf, blocks, activation, norm) is then the model's");
 	}

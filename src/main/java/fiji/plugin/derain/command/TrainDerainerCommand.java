@@ -138,6 +138,11 @@ public class TrainDerainerCommand extends FeedbackCommand {
 	@Parameter(persist = false, label = "Validation fraction (of scenes)", min = "0", max = "0.99")
 	private double val_fraction = TrainConfig.defaults().valFraction();
 
+	@Parameter(persist = false, label = "BatchNorm recalibration batches", min = "0",
+		description = "each epoch, BatchNorm statistics become the average over this many training batches before "
+			+ "validation (0 = GT-RAIN's running averages)")
+	private int bn_batches = TrainConfig.defaults().bnBatches();
+
 	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })
 	private String device = "auto";
 
@@ -157,7 +162,7 @@ public class TrainDerainerCommand extends FeedbackCommand {
 		Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, init_model, options("epochs", epochs, "batch",
 			batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks,
 			"activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed, "val_fraction",
-			val_fraction, "device", device), feedback);
+			val_fraction, "bn_batches", bn_batches, "device", device), feedback);
 		model = t.folder().toString();
 		log = t.log();
 	}

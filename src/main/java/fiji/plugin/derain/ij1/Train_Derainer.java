@@ -38,6 +38,7 @@ public class Train_Derainer implements PlugIn {
 		gd.addNumericField("Ssim_weight", d.ssimWeight(), 2, 6, "(MS-SSIM loss)");
 		gd.addStringField("Seed", Long.toString(d.seed()), 8);
 		gd.addNumericField("Val_fraction", d.valFraction(), 2, 6, "of the scenes");
+		gd.addNumericField("Bn_batches", d.bnBatches(), 0, 6, "(BatchNorm recalibration; 0 = off)");
 		gd.addChoice("Device", DeviceChoice.ids(), DeviceChoice.AUTO.id());
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -56,7 +57,7 @@ public class Train_Derainer implements PlugIn {
 				"steps_per_epoch", text(gd.getNextNumber()), "ngf", text(gd.getNextNumber()),
 				"blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(), "norm", gd.getNextChoice(),
 				"ssim_weight", text(gd.getNextNumber()), "seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
-				"device", gd.getNextChoice()), feedback);
+				"bn_batches", text(gd.getNextNumber()), "device", gd.getNextChoice()), feedback);
 		} catch (Exception | OutOfMemoryError e) {
 			feedback.fail(TrainDerainerCommand.LABEL, e);
 		}

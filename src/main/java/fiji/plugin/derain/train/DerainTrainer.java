@@ -115,6 +115,21 @@ public final class DerainTrainer {
 		return result;
 	}
 
+	/**
+	 * Replaces the BatchNorm running statistics by their average over {@code config.bnBatches()} training batches
+	 * ({@link BatchNormRecalibration}), drawn like training batches ([rainy; clean], augmented) from a random
+	 * stream of their own seeded by the run's seed and the epoch: the run's stream is not touched, so training and
+	 * resume stay exact, and a resumed run recalibrates with the same batches. Does nothing when bnBatches is 0.
+	 */
+	public void recalibrateBatchNorm() throws IOException {
+		if (config.bnBatches() == 0) return;
+		TrainRandom own = new TrainRandom(config.seed() ^ (0x5DEECE66DL * (epoch + 1)));
+		BatchNormRecalibration.recalibrate(net, m -> {
+			BatchSampler.Batch b = sampler.next(own);
+			return b.rainy(m).concat(b.clean(m), 0);
+		}, config.bnBatches(), manager);
+	}
+
 	/** DJL accumulates gradients across backward passes: clear them so each step sees only its own batch. */
 	private static void zeroGradients(Map<String, NDArray> params) {
 		for (NDArray p : params.values())

@@ -35,14 +35,16 @@ import java.util.Set;
  * @param temperature InfoNCE temperature τ (&gt; 0)
  * @param rainProbability probability of screen-blending a synthetic rain layer onto a rainy patch, in [0, 1]
  * @param rotationStdDegrees standard deviation of the random rotation in degrees (≥ 0; 0 = no rotation)
+ * @param bnBatches training batches over which each epoch's BatchNorm running statistics are recomputed as a plain
+ *        average before validation ({@link BatchNormRecalibration}); 0 = keep PyTorch's running averages (GT-RAIN)
  * @param seed seed of the run's single random stream ({@link TrainRandom})
  * @param valFraction fraction of scenes held out for validation, in [0, 1)
  * @param device where to train: "auto", "cpu" or "gpu" / "gpu:N"
  */
 public record TrainConfig(int epochs, int batchSize, int patchSize, double learningRate, double minLearningRate,
 	int warmupEpochs, int stepsPerEpoch, double weightDecay, DerainConfig net, double ssimWeight, double l1Weight,
-	double robustWeight, double temperature, double rainProbability, double rotationStdDegrees, long seed,
-	double valFraction, String device) {
+	double robustWeight, double temperature, double rainProbability, double rotationStdDegrees, int bnBatches,
+	long seed, double valFraction, String device) {
 
 	/** Smallest side 5-scale MS-SSIM with an 11-tap window accepts: (11 − 1)·2⁴ + 1. */
 	public static final int MIN_SSIM_SIZE = 161;
@@ -77,6 +79,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 			rainProbability);
 		require(rotationStdDegrees >= 0 && rotationStdDegrees <= 90, "rotation_std", "must be in [0, 90] degrees",
 			rotationStdDegrees);
+		require(bnBatches >= 0, "bn_batches", "must be at least 0 (0 = no recalibration)", bnBatches);
 		require(valFraction >= 0 && valFraction < 1, "val_fraction", "must be in [0, 1)", valFraction);
 		device = device == null || device.isBlank() ? "auto" : device.trim();
 	}
@@ -84,7 +87,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 	/** GT-RAIN's recipe: 20 epochs, batch 8, patch 256, lr 2e-4 → 1e-6, 4 warm-up epochs, weights 1/0.1/0.1. */
 	public static TrainConfig defaults() {
 		return new TrainConfig(20, 8, 256, 2e-4, 1e-6, 4, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0.25, 0.6, 13, 0,
-			0.1, "auto");
+			0, 0.1, "auto");
 	}
 
 	/** A copy with some values changed, e.g. {@code config.with(b -> b.epochs = 5)}; validated. */
@@ -127,6 +130,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		o.addProperty("temperature", temperature);
 		o.addProperty("rain_probability", rainProbability);
 		o.addProperty("rotation_std", rotationStdDegrees);
+		o.addProperty("bn_batches", bnBatches);
 		// as a string: JSON readers that parse numbers as doubles would round a 64-bit seed
 		o.addProperty("seed", Long.toString(seed));
 		o.addProperty("val_fraction", valFraction);
@@ -184,6 +188,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		b.temperature = r.d("temperature", b.temperature);
 		b.rainProbability = r.d("rain_probability", b.rainProbability);
 		b.rotationStdDegrees = r.d("rotation_std", b.rotationStdDegrees);
+		b.bnBatches = r.i("bn_batches", b.bnBatches);
 		b.seed = o.has("seed") ? r.l("seed") : b.seed;
 		b.valFraction = r.d("val_fraction", b.valFraction);
 		b.device = o.has("device") ? r.s("device") : b.device;
@@ -243,7 +248,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 
 	/** Mutable copy of a config; {@link #build()} validates. Fields are named as the record components. */
 	public static final class Builder {
-		public int epochs, batchSize, patchSize, warmupEpochs, stepsPerEpoch;
+		public int epochs, batchSize, patchSize, warmupEpochs, stepsPerEpoch, bnBatches;
 		public double learningRate, minLearningRate, weightDecay, ssimWeight, l1Weight, robustWeight, temperature,
 			rainProbability, rotationStdDegrees, valFraction;
 		public DerainConfig net;
@@ -266,6 +271,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 			temperature = c.temperature;
 			rainProbability = c.rainProbability;
 			rotationStdDegrees = c.rotationStdDegrees;
+			bnBatches = c.bnBatches;
 			seed = c.seed;
 			valFraction = c.valFraction;
 			device = c.device;
@@ -274,7 +280,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		public TrainConfig build() {
 			return new TrainConfig(epochs, batchSize, patchSize, learningRate, minLearningRate, warmupEpochs,
 				stepsPerEpoch, weightDecay, net, ssimWeight, l1Weight, robustWeight, temperature, rainProbability,
-				rotationStdDegrees, seed, valFraction, device);
+				rotationStdDegrees, bnBatches, seed, valFraction, device);
 		}
 	}
 }

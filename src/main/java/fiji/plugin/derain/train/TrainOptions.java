@@ -27,7 +27,7 @@ public final class TrainOptions {
 	/** Every option that sets a training hyper-parameter (not the data or output folders). */
 	public static final List<String> KEYS = List.of("epochs", "batch", "patch", "lr", "min_lr", "warmup_epochs",
 		"steps_per_epoch", "ngf", "blocks", "activation", "norm", "init", "ssim_weight", "l1_weight", "robust_weight",
-		"rain_probability", "rotation_std", "seed", "val_fraction", "device");
+		"rain_probability", "rotation_std", "bn_batches", "seed", "val_fraction", "device");
 
 	/**
 	 * A config from option values: {@code value} maps a key of {@link #KEYS} to its text, or null when the user
@@ -52,6 +52,7 @@ public final class TrainOptions {
 		b.robustWeight = v.number("robust_weight", b.robustWeight);
 		b.rainProbability = v.number("rain_probability", b.rainProbability);
 		b.rotationStdDegrees = v.number("rotation_std", b.rotationStdDegrees);
+		b.bnBatches = v.integer("bn_batches", b.bnBatches);
 		b.seed = v.longValue("seed", b.seed);
 		b.valFraction = v.number("val_fraction", b.valFraction);
 		b.device = v.text("device", b.device);

@@ -160,6 +160,7 @@ public final class TrainingRun {
 			double perStep = (System.nanoTime() - t0) / 1e9 / (trainer.step() - firstStep);
 			listener.step(r, trainer.totalSteps(), perStep * (trainer.totalSteps() - trainer.step()));
 			if (trainer.step() % trainer.stepsPerEpoch() == 0) {
+				trainer.recalibrateBatchNorm();
 				Score val = validation.size() == 0 ? null : validate(net, validation, config.patchSize(), manager);
 				boolean isBest = trainer.offerMetric(val == null ? trainer.epoch() : val.psnr());
 				if (isBest) best = saveModel(config, trainer, net, val, out, origin);

@@ -77,7 +77,7 @@ class TrainKillResumeIT {
 		if (resume) cmd.add("--resume");
 		else cmd.addAll(List.of("--ngf", "2", "--blocks", "1", "--patch", "48", "--ssim-weight", "0", "--batch", "2",
 			"--steps-per-epoch", "15", "--epochs", "3", "--warmup-epochs", "1", "--val-fraction", "0.25", "--seed", "9",
-			"--device", "cpu"));
+			"--bn-batches", "2", "--device", "cpu"));
 		return new ProcessBuilder(cmd).redirectErrorStream(true)
 			.redirectOutput(tmp.resolve(out.getFileName() + (resume ? "-resume" : "") + ".log").toFile()).start();
 	}

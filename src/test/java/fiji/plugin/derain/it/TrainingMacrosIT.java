@@ -63,7 +63,7 @@ class TrainingMacrosIT {
 		Path model = tmp.resolve("my model");
 		String train = MacrosIT.runMacro("Train_Derainer.ijm", "rainy=[" + pairs.resolve("rainy") + "] clean=["
 			+ pairs.resolve("clean") + "] output=[" + model + "] epochs=1 batch=2 patch=48 ssim_weight=0 ngf=2 blocks=1"
-			+ " steps_per_epoch=2 val_fraction=0.25 seed=1 device=cpu");
+			+ " steps_per_epoch=2 val_fraction=0.25 seed=1 bn_batches=2 device=cpu");
 		assertTrue(train.contains("Train Derainer: epoch 1/1 done, mean loss "), train);
 		ModelDescriptor d = ModelFolder.readDescriptor(model);
 		double psnr = d.metrics().get("val_psnr"), ssim = d.metrics().get("val_ssim");
@@ -71,6 +71,7 @@ class TrainingMacrosIT {
 		assertTrue(train.contains("Train Derainer: model in " + model + " metrics:{val_psnr:"), train);
 		assertEquals(2, d.config().ngf());
 		assertEquals(1, d.config().nBlocks());
+		assertEquals(2, d.training().get("bn_batches").getAsInt(), "the macro's bn_batches reached the training config");
 
 		// model.json's validation PSNR is what the engine's derainer scores on the held-out pair (whole 64×64
 		// images; the engine's output is rounded to 8 bits, validation scored the float output: ±0.05 dB).

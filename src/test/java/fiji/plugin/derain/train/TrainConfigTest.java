@@ -16,6 +16,7 @@ class TrainConfigTest {
 		b.learningRate = 3.3e-4;
 		b.net = DerainConfig.GTRAIN.withActivation(DerainConfig.Activation.MISH);
 		b.device = "gpu:1";
+		b.bnBatches = 16;
 		TrainConfig c = b.build();
 		assertEquals(c, TrainConfig.parse(c.toJson(), "test"));
 		assertEquals(TrainConfig.defaults(), TrainConfig.parse("{}", "test"), "missing keys take the defaults");
@@ -29,6 +30,7 @@ class TrainConfigTest {
 		assertMessage("{\"warmup_epochs\": 20}", "warmup_epochs must be at least 0 and less than epochs (20)");
 		assertMessage("{\"val_fraction\": 1}", "val_fraction must be in [0, 1)");
 		assertMessage("{\"lr\": \"fast\"}", "lr must be a number");
+		assertMessage("{\"bn_batches\": -1}", "bn_batches must be at least 0");
 		assertMessage("{\"activation\": \"relu\"}", "unknown activation 'relu'");
 		assertMessage("{\"learning_rate\": 1}", "unknown training parameter(s) [learning_rate]");
 	}
