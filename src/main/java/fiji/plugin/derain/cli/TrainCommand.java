@@ -35,6 +35,8 @@ final class TrainCommand implements Main.SubCommand {
 			"  --rotation-std DEG (13)  --val-fraction F (0.1, by scene)  --device auto|cpu|gpu",
 			"  --bn-batches N (0)  each epoch, recompute BatchNorm statistics as the average over N training batches",
 			"                      before validation (steadier validation and eval output; 0 = GT-RAIN's running averages)",
+			"  --freeze-bn true|false (false)  BatchNorm in eval mode while training: the running statistics (the initial",
+			"                      model's when fine-tuning) normalise and stay fixed, so the model is trained as it is run",
 			"  --init-model MODEL  fine-tune: start from this model's weights ('default', a name or a folder); the",
 			"                      architecture (ngf, blocks, activation, norm) is then the model's");
 	}

@@ -99,7 +99,8 @@ public final class DerainTrainer {
 			NDArray both = rainy.concat(clean, 0); // [rainy; clean]: BatchNorm statistics see both halves
 			DerainLosses.Terms t;
 			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-				NDList out = net.forward(new NDList(both), true);
+				// frozen BatchNorm: eval mode, the running statistics normalise and stay as they are
+				NDList out = net.forward(new NDList(both), !config.freezeBatchNorm());
 				NDArray image = out.get(0).get("0:" + batch.size());
 				t = DerainLosses.total(image, clean, out.get(1), config);
 				gc.backward(t.total());

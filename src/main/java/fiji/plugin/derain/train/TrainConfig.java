@@ -37,6 +37,9 @@ import java.util.Set;
  * @param rotationStdDegrees standard deviation of the random rotation in degrees (≥ 0; 0 = no rotation)
  * @param bnBatches training batches over which each epoch's BatchNorm running statistics are recomputed as a plain
  *        average before validation ({@link BatchNormRecalibration}); 0 = keep PyTorch's running averages (GT-RAIN)
+ * @param freezeBatchNorm train with the BatchNorm layers in eval mode: they normalise with their running statistics
+ *        (those of the initial model when fine-tuning), which stay fixed, so the network is optimised as it will
+ *        be run; their weight and bias still learn. Meant for fine-tuning; false = GT-RAIN (batch statistics)
  * @param seed seed of the run's single random stream ({@link TrainRandom})
  * @param valFraction fraction of scenes held out for validation, in [0, 1)
  * @param device where to train: "auto", "cpu" or "gpu" / "gpu:N"
@@ -44,7 +47,7 @@ import java.util.Set;
 public record TrainConfig(int epochs, int batchSize, int patchSize, double learningRate, double minLearningRate,
 	int warmupEpochs, int stepsPerEpoch, double weightDecay, DerainConfig net, double ssimWeight, double l1Weight,
 	double robustWeight, double temperature, double rainProbability, double rotationStdDegrees, int bnBatches,
-	long seed, double valFraction, String device) {
+	boolean freezeBatchNorm, long seed, double valFraction, String device) {
 
 	/** Smallest side 5-scale MS-SSIM with an 11-tap window accepts: (11 − 1)·2⁴ + 1. */
 	public static final int MIN_SSIM_SIZE = 161;
@@ -80,6 +83,8 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		require(rotationStdDegrees >= 0 && rotationStdDegrees <= 90, "rotation_std", "must be in [0, 90] degrees",
 			rotationStdDegrees);
 		require(bnBatches >= 0, "bn_batches", "must be at least 0 (0 = no recalibration)", bnBatches);
+		require(bnBatches == 0 || !freezeBatchNorm, "bn_batches",
+			"must be 0 while freeze_bn is true (frozen statistics are not recomputed)", bnBatches);
 		require(valFraction >= 0 && valFraction < 1, "val_fraction", "must be in [0, 1)", valFraction);
 		device = device == null || device.isBlank() ? "auto" : device.trim();
 	}
@@ -87,7 +92,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 	/** GT-RAIN's recipe: 20 epochs, batch 8, patch 256, lr 2e-4 → 1e-6, 4 warm-up epochs, weights 1/0.1/0.1. */
 	public static TrainConfig defaults() {
 		return new TrainConfig(20, 8, 256, 2e-4, 1e-6, 4, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0.25, 0.6, 13, 0,
-			0, 0.1, "auto");
+			false, 0, 0.1, "auto");
 	}
 
 	/** A copy with some values changed, e.g. {@code config.with(b -> b.epochs = 5)}; validated. */
@@ -131,6 +136,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		o.addProperty("rain_probability", rainProbability);
 		o.addProperty("rotation_std", rotationStdDegrees);
 		o.addProperty("bn_batches", bnBatches);
+		o.addProperty("freeze_bn", freezeBatchNorm);
 		// as a string: JSON readers that parse numbers as doubles would round a 64-bit seed
 		o.addProperty("seed", Long.toString(seed));
 		o.addProperty("val_fraction", valFraction);
@@ -189,6 +195,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		b.rainProbability = r.d("rain_probability", b.rainProbability);
 		b.rotationStdDegrees = r.d("rotation_std", b.rotationStdDegrees);
 		b.bnBatches = r.i("bn_batches", b.bnBatches);
+		b.freezeBatchNorm = o.has("freeze_bn") ? r.bool("freeze_bn") : b.freezeBatchNorm;
 		b.seed = o.has("seed") ? r.l("seed") : b.seed;
 		b.valFraction = r.d("val_fraction", b.valFraction);
 		b.device = o.has("device") ? r.s("device") : b.device;
@@ -241,6 +248,13 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 			}
 		}
 
+		boolean bool(String key) {
+			String v = p(key).getAsString().trim();
+			if (!v.equals("true") && !v.equals("false"))
+				throw new IllegalArgumentException(source + ": " + key + " must be true or false, got " + o.get(key));
+			return v.equals("true");
+		}
+
 		String s(String key) {
 			return p(key).getAsString();
 		}
@@ -253,6 +267,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 			rainProbability, rotationStdDegrees, valFraction;
 		public DerainConfig net;
 		public long seed;
+		public boolean freezeBatchNorm;
 		public String device;
 
 		private Builder(TrainConfig c) {
@@ -272,6 +287,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 			rainProbability = c.rainProbability;
 			rotationStdDegrees = c.rotationStdDegrees;
 			bnBatches = c.bnBatches;
+			freezeBatchNorm = c.freezeBatchNorm;
 			seed = c.seed;
 			valFraction = c.valFraction;
 			device = c.device;
@@ -280,7 +296,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		public TrainConfig build() {
 			return new TrainConfig(epochs, batchSize, patchSize, learningRate, minLearningRate, warmupEpochs,
 				stepsPerEpoch, weightDecay, net, ssimWeight, l1Weight, robustWeight, temperature, rainProbability,
-				rotationStdDegrees, bnBatches, seed, valFraction, device);
+				rotationStdDegrees, bnBatches, freezeBatchNorm, seed, valFraction, device);
 		}
 	}
 }

@@ -27,7 +27,7 @@ public final class TrainOptions {
 	/** Every option that sets a training hyper-parameter (not the data or output folders). */
 	public static final List<String> KEYS = List.of("epochs", "batch", "patch", "lr", "min_lr", "warmup_epochs",
 		"steps_per_epoch", "ngf", "blocks", "activation", "norm", "init", "ssim_weight", "l1_weight", "robust_weight",
-		"rain_probability", "rotation_std", "bn_batches", "seed", "val_fraction", "device");
+		"rain_probability", "rotation_std", "bn_batches", "freeze_bn", "seed", "val_fraction", "device");
 
 	/**
 	 * A config from option values: {@code value} maps a key of {@link #KEYS} to its text, or null when the user
@@ -53,6 +53,7 @@ public final class TrainOptions {
 		b.rainProbability = v.number("rain_probability", b.rainProbability);
 		b.rotationStdDegrees = v.number("rotation_std", b.rotationStdDegrees);
 		b.bnBatches = v.integer("bn_batches", b.bnBatches);
+		b.freezeBatchNorm = v.bool("freeze_bn", b.freezeBatchNorm);
 		b.seed = v.longValue("seed", b.seed);
 		b.valFraction = v.number("val_fraction", b.valFraction);
 		b.device = v.text("device", b.device);
@@ -110,6 +111,14 @@ public final class TrainOptions {
 			} catch (NumberFormatException e) {
 				throw new IllegalArgumentException(key + " must be a whole number, got '" + s + "'");
 			}
+		}
+
+		boolean bool(String key, boolean fallback) {
+			String s = raw(key);
+			if (s == null) return fallback;
+			if (s.equalsIgnoreCase("true") || s.equals("1")) return true;
+			if (s.equalsIgnoreCase("false") || s.equals("0")) return false;
+			throw new IllegalArgumentException(key + " must be true or false, got '" + s + "'");
 		}
 
 		double number(String key, double fallback) {

@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -138,6 +139,42 @@ class DerainTrainerTest {
 			TrainConfig other = config(2e-2);
 			DerainTrainer mismatched = new DerainTrainer(other, new TinyNet(m), data, RAIN, new ImageCache(0), m);
 			assertThrows(IllegalArgumentException.class, () -> mismatched.restore(loaded));
+		}
+	}
+
+	/**
+	 * The real network (ngf 4, 1 block), one step each way: with freeze_bn the BatchNorm running statistics do not
+	 * move while the weights (BatchNorm's weight and bias included) learn; without it the statistics move (GT-RAIN).
+	 */
+	@Test
+	void frozenBatchNormTrainsWithFixedRunningStatistics() throws IOException {
+		PairDataset data = data();
+		for (boolean frozen : new boolean[] {true, false}) {
+			TrainConfig config = config(1e-2).with(b -> {
+				b.freezeBatchNorm = frozen;
+				b.robustWeight = 0;
+				b.rainProbability = 0;
+			});
+			try (NDManager m = NDManager.newBaseManager()) {
+				DerainNetTrainable net = new DerainNetTrainable(fiji.plugin.derain.net.DerainNet.create(config.net(), m), m);
+				Map<String, float[]> before = new LinkedHashMap<>();
+				net.stateDict().forEach((k, a) -> {
+					if (!k.endsWith("num_batches_tracked")) before.put(k, a.toFloatArray());
+				});
+				DerainTrainer t = new DerainTrainer(config, net, data, null, new ImageCache(1 << 20), m);
+				t.trainStep();
+				java.util.Set<String> moved = new java.util.TreeSet<>();
+				for (Map.Entry<String, NDArray> e : net.stateDict().entrySet())
+					if (before.containsKey(e.getKey()) && !java.util.Arrays.equals(before.get(e.getKey()),
+						e.getValue().toFloatArray())) moved.add(e.getKey());
+				for (String k : before.keySet())
+					if (k.contains(".running_"))
+						assertEquals(!frozen, moved.contains(k), (frozen ? "frozen: " : "batch statistics: ") + k);
+				// (in a fresh network at eval mode the deep layers' gradients can be below float resolution)
+				for (String k : List.of("initial_conv.0.conv.1.weight", "initial_conv.0.conv.2.weight",
+					"initial_conv.0.conv.2.bias", "output_conv_naive.1.weight"))
+					assertTrue(moved.contains(k), k + " did not move; moved: " + moved);
+			}
 		}
 	}
 
