@@ -7,7 +7,9 @@
 //   rainy=DIR clean=DIR output=DIR   (or data=gtrain gtrain=DIR output=DIR)
 //   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [steps_per_epoch=0] [ngf=64] [blocks=9]
 //   [activation=leaky|mish] [norm=batch|instance] [ssim_weight=1] [seed=0] [val_fraction=0.1]
-//   [bn_batches=0] [device=auto|cpu|gpu] [resume]
+//   [bn_batches=0] [device=auto|cpu|gpu] [init_model=MODEL] [freeze_bn] [resume]
+// Fine-tuning: init_model=default (or a model folder) starts from that model's weights; with freeze_bn its
+// BatchNorm statistics stay fixed and the model is trained as it is run (how models/default was made).
 // e.g.  ImageJ -batch Train_Derainer.ijm "rainy=/data/pairs/rainy clean=/data/pairs/clean output=/models/mine epochs=5"
 // Patches smaller than 161 px need ssim_weight=0 (MS-SSIM works on 5 scales).
 
@@ -34,7 +36,9 @@ options = "data=" + data + " rainy=[" + rainy + "] clean=[" + clean + "]"
 	+ " seed=" + value(args, "seed", "0")
 	+ " val_fraction=" + value(args, "val_fraction", "0.1")
 	+ " bn_batches=" + value(args, "bn_batches", "0")
+	+ " init_model=[" + value(args, "init_model", "") + "]"
 	+ " device=" + value(args, "device", "auto");
+if (indexOf(" " + args + " ", " freeze_bn ") >= 0) options = options + " freeze_bn";
 if (indexOf(" " + args + " ", " resume ") >= 0) options = options + " resume";
 setBatchMode(true);
 run("Train Derainer", options);

@@ -143,6 +143,11 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			+ "validation (0 = GT-RAIN's running averages)")
 	private int bn_batches = TrainConfig.defaults().bnBatches();
 
+	@Parameter(persist = false, label = "Freeze BatchNorm statistics (fine-tuning)",
+		description = "BatchNorm normalises with the running statistics of the starting model, which stay fixed, "
+			+ "so the model is trained as it is run (needs bn_batches = 0)")
+	private boolean freeze_bn = TrainConfig.defaults().freezeBatchNorm();
+
 	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })
 	private String device = "auto";
 
@@ -162,7 +167,8 @@ public class TrainDerainerCommand extends FeedbackCommand {
 		Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, init_model, options("epochs", epochs, "batch",
 			batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks,
 			"activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed, "val_fraction",
-			val_fraction, "bn_batches", bn_batches, "device", device), feedback);
+			val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn,
+			"device", device), feedback);
 		model = t.folder().toString();
 		log = t.log();
 	}

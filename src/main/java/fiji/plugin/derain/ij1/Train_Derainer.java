@@ -39,6 +39,7 @@ public class Train_Derainer implements PlugIn {
 		gd.addStringField("Seed", Long.toString(d.seed()), 8);
 		gd.addNumericField("Val_fraction", d.valFraction(), 2, 6, "of the scenes");
 		gd.addNumericField("Bn_batches", d.bnBatches(), 0, 6, "(BatchNorm recalibration; 0 = off)");
+		gd.addCheckbox("Freeze_bn (fixed BatchNorm statistics, for fine-tuning)", d.freezeBatchNorm());
 		gd.addChoice("Device", DeviceChoice.ids(), DeviceChoice.AUTO.id());
 		gd.showDialog();
 		if (gd.wasCanceled()) return;
@@ -57,7 +58,8 @@ public class Train_Derainer implements PlugIn {
 				"steps_per_epoch", text(gd.getNextNumber()), "ngf", text(gd.getNextNumber()),
 				"blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(), "norm", gd.getNextChoice(),
 				"ssim_weight", text(gd.getNextNumber()), "seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
-				"bn_batches", text(gd.getNextNumber()), "device", gd.getNextChoice()), feedback);
+				"bn_batches", text(gd.getNextNumber()), "freeze_bn", Boolean.toString(gd.getNextBoolean()),
+				"device", gd.getNextChoice()), feedback);
 		} catch (Exception | OutOfMemoryError e) {
 			feedback.fail(TrainDerainerCommand.LABEL, e);
 		}

@@ -73,6 +73,16 @@ class TrainingMacrosIT {
 		assertEquals(1, d.config().nBlocks());
 		assertEquals(2, d.training().get("bn_batches").getAsInt(), "the macro's bn_batches reached the training config");
 
+		// Fine-tuning from the macro: init_model + freeze_bn reach the run.
+		Path tuned = tmp.resolve("tuned");
+		String tune = MacrosIT.runMacro("Train_Derainer.ijm", "rainy=[" + pairs.resolve("rainy") + "] clean=["
+			+ pairs.resolve("clean") + "] output=[" + tuned + "] init_model=[" + model + "] freeze_bn epochs=1 batch=2"
+			+ " patch=48 ssim_weight=0 steps_per_epoch=2 val_fraction=0.25 seed=1 device=cpu");
+		ModelDescriptor t = ModelFolder.readDescriptor(tuned);
+		assertTrue(t.training().get("freeze_bn").getAsBoolean(), tune);
+		assertTrue(t.provenance().get("fine_tuned_from").contains(model.getFileName().toString()), t.provenance() + tune);
+		assertEquals(2, t.config().ngf(), "the architecture is the initial model's");
+
 		// model.json's validation PSNR is what the engine's derainer scores on the held-out pair (whole 64×64
 		// images; the engine's output is rounded to 8 bits, validation scored the float output: ±0.05 dB).
 		ImagePair held = PairDataset.folderPairs(pairs.resolve("rainy"), pairs.resolve("clean")).split(0.25, 1)
