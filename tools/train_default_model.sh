@@ -35,12 +35,18 @@ bin/derain train --rainy "$work/train/rainy" --clean "$work/train/clean" --out "
 # Stage 3: fine-tune with frozen BatchNorm statistics (stage 2's running averages), i.e. the network is trained
 # exactly as it is run; with batch statistics, batches of 4 small patches made the eval-mode output swing by
 # several dB from epoch to epoch. No extra rain layers (the held-out rain is the synthesizer's medium preset), L1
-# weight 2 against the too-dark, too-smooth output of stage 2.
+# weight 2 against the too-dark, too-smooth output of stage 2. A 25-epoch schedule stopped after epoch 17 (the
+# process's memory had grown to the machine's 24 GB); its model folder keeps the best validation epoch (17).
 bin/derain train --rainy "$work/train/rainy" --clean "$work/train/clean" --out "$work/model-default" \
   --init-model "$work/model-stage2" --freeze-bn true --rain-probability 0 \
   --patch 164 --batch 4 --lr 1e-4 --min-lr 1e-6 --epochs 25 --warmup-epochs 0 --steps-per-epoch 100 \
   --ssim-weight 1 --l1-weight 2 --robust-weight 0.1 \
-  --val-fraction 0.1 --seed 2026 --device cpu
+  --val-fraction 0.1 --seed 2026 --device cpu &
+pid=$!
+until [ "$(grep -c '^17,' "$work/model-default/training-log.csv" 2>/dev/null)" = 1 ]; do
+  kill -0 $pid 2>/dev/null || break; sleep 5
+done
+kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
 
 # 3. Held-out photos (never seen in training): the rainy input and the derained output against the clean photo.
 bin/derain run --model "$work/model-default" --out "$work/heldout-derained" --overwrite "$work"/heldout/rainy/*.png
