@@ -1,8 +1,11 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.tensor.TorchArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.BatchNorm;
@@ -25,6 +28,11 @@ final class BatchNorm2d extends NetBlock {
 	final Parameter weight, bias, runningMean, runningVar;
 	/** int64 scalar, incremented once per training forward. */
 	final Parameter numBatchesTracked;
+	/**
+	 * True while a training forward pass is replayed (gradient checkpointing): the output is computed as in
+	 * training mode, but the running statistics and the counter are left as they are.
+	 */
+	boolean replaying;
 
 	BatchNorm2d(int channels, Initializer weightInit) {
 		this.channels = channels;
@@ -33,15 +41,23 @@ final class BatchNorm2d extends NetBlock {
 		runningMean = parameter("running_mean", Parameter.Type.RUNNING_MEAN, Initializers.ZEROS, false, channels);
 		runningVar = parameter("running_var", Parameter.Type.RUNNING_VAR, Initializers.ONES, false, channels);
 		numBatchesTracked = parameter("num_batches_tracked", Parameter.Type.OTHER,
-			(manager, shape, dataType) -> manager.create(0L), false);
+			(manager, shape, dataType) -> manager.zeros(new Shape(), DataType.INT64), false);
 	}
 
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
-		NDList y = BatchNorm.batchNorm(x, value(ps, runningMean, x, training), value(ps, runningVar, x, training),
-			value(ps, weight, x, training), value(ps, bias, x, training), 1, DJL_MOMENTUM, EPS, training);
-		if (training) numBatchesTracked.getArray().addi(1);
+		NDArray mean = value(ps, runningMean, x, training), var = value(ps, runningVar, x, training);
+		boolean replay = training && replaying;
+		if (replay) { // the batch statistics update throwaway copies
+			mean = TorchArrays.copy(mean);
+			var = TorchArrays.copy(var);
+			mean.attach(scope);
+			var.attach(scope);
+		}
+		NDList y = BatchNorm.batchNorm(x, mean, var, value(ps, weight, x, training), value(ps, bias, x, training), 1,
+			DJL_MOMENTUM, EPS, training);
+		if (training && !replay) numBatchesTracked.getArray().addi(1);
 		return y;
 	}
 

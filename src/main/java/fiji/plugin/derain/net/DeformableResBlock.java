@@ -48,6 +48,25 @@ final class DeformableResBlock extends NetBlock {
 		return new NDList(x.add(y.singletonOrThrow()));
 	}
 
+	/**
+	 * The block's forward pass once more, for gradient checkpointing: the same output as the first pass (BatchNorm
+	 * normalises with the same batch statistics), but BatchNorm's running statistics and counter stay as the first
+	 * pass left them.
+	 */
+	NDArray replay(ParameterStore ps, NDArray x, boolean training) {
+		setReplaying(true);
+		try {
+			return forward(ps, new NDList(x), training).singletonOrThrow();
+		} finally {
+			setReplaying(false);
+		}
+	}
+
+	private void setReplaying(boolean replaying) {
+		for (NetBlock n : new NetBlock[] {norm1, norm2})
+			if (n instanceof BatchNorm2d bn) bn.replaying = replaying;
+	}
+
 	@Override
 	public Shape[] getOutputShapes(Shape[] inputShapes) {
 		return inputShapes;

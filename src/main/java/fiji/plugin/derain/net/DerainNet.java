@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * The GT-RAIN Deformable-ResNet (DESIGN.md §1) as a DJL block.
@@ -106,14 +108,107 @@ public final class DerainNet extends NetBlock {
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
 		checkInput(x.getShape());
+		Encoded e = encode(ps, x, training);
+		NDArray r = e.deepest;
+		for (DeformableResBlock block : residualBlocks) r = block.forward(ps, new NDList(r), training).singletonOrThrow();
+		return decode(ps, r, e, training);
+	}
+
+	/** The encoder's outputs: the skips of the two decoder stages and the input of the residual blocks. */
+	private record Encoded(NDArray full, NDArray half, NDArray deepest) {}
+
+	private Encoded encode(ParameterStore ps, NDArray x, boolean training) {
 		NDArray x0 = initialConv1.forward(ps, initialConv0.forward(ps, x, training), training);
 		NDArray x1 = downsample1.forward(ps, x0, training);
-		NDList r = downsample2.forward(ps, new NDList(x1), training);
-		for (DeformableResBlock block : residualBlocks) r = block.forward(ps, r, training);
-		NDArray features = pool2x2(r.singletonOrThrow());
-		NDList y = upsample2.forward(ps, new NDList(r.singletonOrThrow(), x1), training);
-		y = upsample1.forward(ps, new NDList(y.singletonOrThrow(), x0), training);
+		return new Encoded(x0, x1, downsample2.forward(ps, x1, training));
+	}
+
+	/** [image, features] from the residual blocks' output {@code r}. */
+	private NDList decode(ParameterStore ps, NDArray r, Encoded e, boolean training) {
+		NDArray features = pool2x2(r);
+		NDList y = upsample2.forward(ps, new NDList(r, e.half), training);
+		y = upsample1.forward(ps, new NDList(y.singletonOrThrow(), e.full), training);
 		return new NDList(outputConv.forward(ps, y, training).singletonOrThrow(), features);
+	}
+
+	/**
+	 * A training forward pass with gradient checkpointing of the residual blocks, for memory that does not grow
+	 * with the number of blocks: autograd keeps every gathered column of every deformable conv, which is most of a
+	 * step's memory. The encoder and the decoder are recorded as usual; the residual blocks run without recording,
+	 * keeping only each block's input. {@link CheckpointedPass#backward} first back-propagates the loss to the
+	 * blocks' output, then, from the last block to the first, runs one block again with recording on (same
+	 * input, same weights, same batch statistics: the same output bit for bit), back-propagates
+	 * {@code sum(output ⊙ upstream gradient)} through it — which adds its parameters' gradients and yields the
+	 * gradient of its input — and frees it, and finally back-propagates into the encoder. BatchNorm's running
+	 * statistics and counter are updated once, by the first pass (as PyTorch does once per step); the replays leave
+	 * them alone. Outputs and everything kept for backward live in the manager of {@code x}.
+	 *
+	 * @param x (N, 3, H, W) in [-1, 1], H and W multiples of 4; call inside a gradient collector
+	 * @param training BatchNorm in training mode (false: frozen BatchNorm, running statistics)
+	 */
+	public CheckpointedPass forwardCheckpointed(ParameterStore ps, NDArray x, boolean training) {
+		checkInput(x.getShape());
+		Encoded e = encode(ps, x, training);
+		NDArray[] blockInputs = new NDArray[residualBlocks.size() + 1];
+		boolean recording = JniUtils.isGradMode();
+		JniUtils.setGradMode(false);
+		try {
+			NDArray r = e.deepest.stopGradient();
+			for (int i = 0; i < residualBlocks.size(); i++) {
+				blockInputs[i] = r;
+				r = residualBlocks.get(i).forward(ps, new NDList(r), training).singletonOrThrow();
+			}
+			blockInputs[residualBlocks.size()] = r;
+		} finally {
+			JniUtils.setGradMode(recording);
+		}
+		// the decoder starts from leaves, so that the loss's backward stops at them and leaves their gradients: the
+		// encoder is then back-propagated once, with the skips' and the blocks' gradients together
+		Encoded cut = new Encoded(leaf(e.full), leaf(e.half), leaf(blockInputs[residualBlocks.size()]));
+		NDList outputs = decode(ps, cut.deepest, cut, training);
+		return new CheckpointedPass(outputs, (collector, loss) -> {
+			collector.backward(loss);
+			try (NDArray blocks = backwardThroughBlocks(collector, ps, cut.deepest.getGradient(), blockInputs, training);
+				NDArray full = cut.full.getGradient(); NDArray half = cut.half.getGradient()) {
+				collector.backward(e.full.mul(full).sum().add(e.half.mul(half).sum()).add(e.deepest.mul(blocks).sum()));
+			}
+		});
+	}
+
+	/** A detached alias of {@code a} that requires a gradient: a leaf of the graph recorded from here on. */
+	private static NDArray leaf(NDArray a) {
+		NDArray l = a.stopGradient();
+		l.setRequiresGradient(true);
+		return l;
+	}
+
+	/** The recorded part of {@link #forwardCheckpointed} and how to finish its backward pass. */
+	public record CheckpointedPass(NDList outputs, BiConsumer<GradientCollector, NDArray> backward) {
+		/** Adds d loss / d parameter to every parameter's gradient; call once, inside the forward's collector. */
+		public void backward(GradientCollector collector, NDArray loss) {
+			backward.accept(collector, loss);
+		}
+	}
+
+	/**
+	 * Back-propagates {@code upstream}, the gradient of the last block's output, through the residual blocks from
+	 * the last to the first, replaying one at a time; returns the gradient of the first block's input.
+	 */
+	private NDArray backwardThroughBlocks(GradientCollector collector, ParameterStore ps, NDArray upstream,
+		NDArray[] blockInputs, boolean training) {
+		NDManager m = upstream.getManager();
+		for (int i = residualBlocks.size() - 1; i >= 0; i--) {
+			try (NDManager recorded = m.newSubManager()) {
+				NDArray in = leaf(blockInputs[i]);
+				in.attach(recorded);
+				NDArray out = residualBlocks.get(i).replay(ps, in, training);
+				collector.backward(out.mul(upstream).sum());
+				upstream.close();
+				upstream = in.getGradient();
+				upstream.attach(m);
+			}
+		}
+		return upstream;
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.tensor.TorchArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -69,22 +71,20 @@ abstract class NetBlock extends AbstractBlock {
 
 	/**
 	 * Copies {@code weights[name]} into the array of {@code state[name]} for every name of {@code state},
-	 * converting the data type if needed. The arrays are written in place ({@code set(Buffer)}, outside
-	 * autograd), so parameters stay the same gradient-requiring leaves.
+	 * converting the data type if needed. The arrays are written in place by libtorch, outside autograd
+	 * ({@link TorchArrays#copyInto}), so parameters stay the same gradient-requiring leaves and keep their
+	 * libtorch-owned storage.
 	 */
 	static void copyState(Map<String, Parameter> state, Map<String, NDArray> weights) {
 		for (Map.Entry<String, Parameter> e : state.entrySet()) {
 			NDArray dst = e.getValue().getArray();
 			NDArray src = weights.get(e.getKey());
 			if (src == null) throw new IllegalArgumentException("no tensor named " + e.getKey());
-			try (NDManager tmp = NDManager.subManagerOf(src)) {
-				NDArray converted = src.toType(dst.getDataType(), true);
-				converted.attach(tmp);
-				dst.set(converted.toByteBuffer());
+			try (NDArray converted = src.toType(dst.getDataType(), true)) {
+				TorchArrays.copyInto(dst, converted);
 			}
 		}
 	}
-
 
 	static void put(Map<String, Parameter> out, String name, Parameter p) {
 		if (p != null) out.put(name, p);

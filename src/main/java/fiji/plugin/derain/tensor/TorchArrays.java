@@ -2,18 +2,24 @@ package fiji.plugin.derain.tensor;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 
 /**
- * Arrays that autograd may keep for the backward pass, made safe.
+ * Arrays whose memory libtorch owns, for everything autograd may keep and every buffer that outlives a step.
  * <p>
  * On the CPU, DJL 0.36's PyTorch engine wraps an array created from Java data ({@code manager.create(...)})
  * around a direct buffer that only the Java array object keeps alive ({@code torch::from_blob}, no deleter),
  * and {@code a.mul(Number)} / {@code a.div(Number)} turn the number into such an array and close it at once.
- * Autograd saves gather indices and the other factor of a product or quotient; after the Java side is closed,
- * the next GC frees the buffer while autograd still points at it, and the backward pass reads freed memory
- * (garbage indices such as "index 140176947962736 is out of bounds", or silently wrong gradients). These helpers
- * copy such data into memory that libtorch owns.
+ * DJL's {@code duplicate()} and {@code copyTo()} are no way out: they are {@code set(toByteBuffer())}, which makes
+ * the target's storage a fresh Java direct buffer again, and {@code toType(sameType, true)} returns an alias.
+ * Autograd saves gather indices and the other factor of a product or quotient; once the Java side is closed,
+ * the next GC frees the buffer while autograd still points at it, and the backward pass reads freed memory —
+ * garbage indices ("index 140176947962736 is out of bounds"), silently wrong gradients, or, when glibc has
+ * handed the chunk to a buffer that backward writes, a corrupted heap and a crash later in unrelated native code.
+ * These helpers copy with libtorch's own {@code clone} ({@link JniUtils#clone}) instead.
  */
 public final class TorchArrays {
 	private TorchArrays() {}
@@ -26,6 +32,28 @@ public final class TorchArrays {
 	/** {@code data} as a float32 array of {@code shape} in {@code manager}, owned by libtorch. */
 	public static NDArray constant(NDManager manager, float[] data, Shape shape) {
 		return owned(manager.create(data, shape));
+	}
+
+	/**
+	 * A copy of {@code a} in libtorch-owned memory, in {@code a}'s manager, not tracked by autograd (use instead of
+	 * {@code duplicate()}).
+	 */
+	public static NDArray copy(NDArray a) {
+		return JniUtils.clone((PtNDArray) a);
+	}
+
+	/**
+	 * Overwrites the values of {@code dst} with those of {@code src} (same shape and data type) in place, outside
+	 * autograd: {@code dst} keeps its storage (no {@code set(Buffer)}, which would swap it for a Java buffer) and
+	 * stays the same gradient-requiring leaf.
+	 */
+	public static void copyInto(NDArray dst, NDArray src) {
+		if (!dst.getShape().equals(src.getShape()) || dst.getDataType() != src.getDataType())
+			throw new IllegalArgumentException("cannot copy " + src.getDataType() + " " + src.getShape() + " into "
+				+ dst.getDataType() + " " + dst.getShape());
+		try (NDArray alias = dst.stopGradient()) {
+			JniUtils.indexAdvPut((PtNDArray) alias, new NDIndex("..."), (PtNDArray) src);
+		}
 	}
 
 	/** {@code a · factor}; use instead of {@code a.mul(Number)} on arrays autograd tracks. */
@@ -50,13 +78,15 @@ public final class TorchArrays {
 	}
 
 	private static NDArray scalar(NDArray like, double value) {
-		return constant(like.getManager(), new float[] {(float) value}, new Shape()).toType(like.getDataType(), false);
+		try (NDArray f = constant(like.getManager(), new float[] {(float) value}, new Shape())) {
+			return f.toType(like.getDataType(), true); // libtorch memory either way: a converted copy or an alias
+		}
 	}
 
 	/** A libtorch-allocated copy of {@code fromJava} in its manager; {@code fromJava} is closed. */
 	private static NDArray owned(NDArray fromJava) {
 		try (NDArray wrapped = fromJava) {
-			return wrapped.duplicate();
+			return copy(wrapped);
 		}
 	}
 }

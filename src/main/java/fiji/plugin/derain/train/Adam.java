@@ -1,5 +1,7 @@
 package fiji.plugin.derain.train;
 
+import fiji.plugin.derain.tensor.TorchArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -56,9 +58,16 @@ public final class Adam {
 
 	/** One step using each parameter's own gradient ({@link NDArray#getGradient()}). */
 	public void step(Map<String, NDArray> parameters, ToDoubleFunction<String> learningRate) {
-		Map<String, NDArray> grads = new LinkedHashMap<>();
-		for (Map.Entry<String, NDArray> e : parameters.entrySet()) grads.put(e.getKey(), e.getValue().getGradient());
-		step(parameters, grads, learningRate);
+		// getGradient() makes a new handle in the parameter's manager: close them all, or every step leaks them
+		try (NDManager handles = stateManager.newSubManager()) {
+			Map<String, NDArray> grads = new LinkedHashMap<>();
+			for (Map.Entry<String, NDArray> e : parameters.entrySet()) {
+				NDArray g = e.getValue().getGradient();
+				if (g != null) g.attach(handles);
+				grads.put(e.getKey(), g);
+			}
+			step(parameters, grads, learningRate);
+		}
 	}
 
 	/**
@@ -167,9 +176,10 @@ public final class Adam {
 		states.putAll(loaded);
 	}
 
+	/** A libtorch-owned copy of {@code a} in {@code manager} (moment buffers are updated in place every step). */
 	private static NDArray copy(NDArray a, NDManager manager) {
-		NDArray c = manager.create(a.getShape(), a.getDataType(), manager.getDevice());
-		a.copyTo(c);
+		NDArray c = TorchArrays.copy(a).toDevice(manager.getDevice(), false);
+		c.attach(manager);
 		return c;
 	}
 }

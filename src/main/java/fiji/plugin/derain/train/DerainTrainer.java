@@ -1,9 +1,13 @@
 package fiji.plugin.derain.train;
 
+import fiji.plugin.derain.tensor.TorchArrays;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 import java.io.IOException;
@@ -91,7 +95,26 @@ public final class DerainTrainer {
 	/** One optimizer step on a fresh batch. */
 	public StepResult trainStep() throws IOException {
 		if (finished()) throw new IllegalStateException("training already ran all " + totalSteps() + " steps");
-		BatchSampler.Batch batch = sampler.next(rng);
+		return step(sampler.next(rng));
+	}
+
+	/** Sees inside a step (tests and diagnostics); called on the training thread. */
+	interface StepObserver {
+		/** After the forward pass and the loss, before the backward pass. */
+		default void beforeBackward() {}
+
+		/** After the backward pass, before the optimizer step: the parameters, whose gradients are read-only here. */
+		default void gradients(Map<String, NDArray> parameters) {}
+	}
+
+	private StepObserver observer = new StepObserver() {};
+
+	void observe(StepObserver o) {
+		observer = o;
+	}
+
+	/** One optimizer step on {@code batch}; advances the step count as {@link #trainStep()} does. */
+	StepResult step(BatchSampler.Batch batch) {
 		Map<String, NDArray> params = net.parameters();
 		StepResult result;
 		try (NDManager sm = manager.newSubManager()) {
@@ -100,11 +123,13 @@ public final class DerainTrainer {
 			DerainLosses.Terms t;
 			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
 				// frozen BatchNorm: eval mode, the running statistics normalise and stay as they are
-				NDList out = net.forward(new NDList(both), !config.freezeBatchNorm());
-				NDArray image = out.get(0).get("0:" + batch.size());
-				t = DerainLosses.total(image, clean, out.get(1), config);
-				gc.backward(t.total());
+				TrainableNet.Pass pass = net.forwardTraining(both, !config.freezeBatchNorm());
+				NDArray image = pass.outputs().get(0).get("0:" + batch.size());
+				t = DerainLosses.total(image, clean, pass.outputs().get(1), config);
+				observer.beforeBackward();
+				pass.backward(gc, t.total());
 			}
+			observer.gradients(params);
 			long s = step;
 			adam.step(params, name -> schedule.at(s, name));
 			result = new StepResult(step, epoch, schedule.at(step), t.total().getFloat(), value(t.ssim()),
@@ -131,13 +156,13 @@ public final class DerainTrainer {
 		}, config.bnBatches(), manager);
 	}
 
-	/** DJL accumulates gradients across backward passes: clear them so each step sees only its own batch. */
+	/**
+	 * DJL accumulates gradients across backward passes: clear them so each step sees only its own batch. In place
+	 * and without {@code getGradient()}, whose new handle would stay in the parameters' manager for the whole run.
+	 */
 	private static void zeroGradients(Map<String, NDArray> params) {
 		for (NDArray p : params.values())
-			if (p.hasGradient()) {
-				NDArray g = p.getGradient();
-				g.subi(g);
-			}
+			if (p.hasGradient()) JniUtils.zeroGrad((PtNDArray) p);
 	}
 
 	private static double value(NDArray a) {
@@ -148,7 +173,7 @@ public final class DerainTrainer {
 	public TrainingCheckpoint checkpoint(NDManager target) {
 		Map<String, NDArray> weights = new java.util.LinkedHashMap<>();
 		for (Map.Entry<String, NDArray> e : net.stateDict().entrySet()) {
-			NDArray c = e.getValue().duplicate();
+			NDArray c = TorchArrays.copy(e.getValue());
 			c.attach(target);
 			weights.put(e.getKey(), c);
 		}
