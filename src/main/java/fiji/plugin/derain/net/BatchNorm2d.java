@@ -1,7 +1,5 @@
 package fiji.plugin.derain.net;
 
-import fiji.plugin.derain.tensor.TorchArrays;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -50,8 +48,8 @@ final class BatchNorm2d extends NetBlock {
 		NDArray mean = value(ps, runningMean, x, training), var = value(ps, runningVar, x, training);
 		boolean replay = training && replaying;
 		if (replay) { // the batch statistics update throwaway copies
-			mean = TorchArrays.copy(mean);
-			var = TorchArrays.copy(var);
+			mean = mean.duplicate();
+			var = var.duplicate();
 			mean.attach(scope);
 			var.attach(scope);
 		}

@@ -13,13 +13,13 @@ import ai.djl.pytorch.jni.JniUtils;
  * On the CPU, DJL 0.36's PyTorch engine wraps an array created from Java data ({@code manager.create(...)})
  * around a direct buffer that only the Java array object keeps alive ({@code torch::from_blob}, no deleter),
  * and {@code a.mul(Number)} / {@code a.div(Number)} turn the number into such an array and close it at once.
- * DJL's {@code duplicate()} and {@code copyTo()} are no way out: they are {@code set(toByteBuffer())}, which makes
- * the target's storage a fresh Java direct buffer again, and {@code toType(sameType, true)} returns an alias.
  * Autograd saves gather indices and the other factor of a product or quotient; once the Java side is closed,
  * the next GC frees the buffer while autograd still points at it, and the backward pass reads freed memory —
- * garbage indices ("index 140176947962736 is out of bounds"), silently wrong gradients, or, when glibc has
- * handed the chunk to a buffer that backward writes, a corrupted heap and a crash later in unrelated native code.
- * These helpers copy with libtorch's own {@code clone} ({@link JniUtils#clone}) instead.
+ * garbage indices ("index 140176947962736 is out of bounds") or silently wrong gradients
+ * ({@code FreedMemoryStressTest} makes this visible). These helpers copy such data with {@code duplicate()},
+ * which is libtorch's {@code clone}. Two look-alikes are traps: DJL's {@code copyTo(dst)} and {@code set(Buffer)}
+ * replace the target's storage with a Java direct buffer that only the target's Java object keeps alive, and
+ * {@code toType(sameType, true)} returns an alias, not a copy.
  */
 public final class TorchArrays {
 	private TorchArrays() {}
@@ -32,14 +32,6 @@ public final class TorchArrays {
 	/** {@code data} as a float32 array of {@code shape} in {@code manager}, owned by libtorch. */
 	public static NDArray constant(NDManager manager, float[] data, Shape shape) {
 		return owned(manager.create(data, shape));
-	}
-
-	/**
-	 * A copy of {@code a} in libtorch-owned memory, in {@code a}'s manager, not tracked by autograd (use instead of
-	 * {@code duplicate()}).
-	 */
-	public static NDArray copy(NDArray a) {
-		return JniUtils.clone((PtNDArray) a);
 	}
 
 	/**
@@ -86,7 +78,7 @@ public final class TorchArrays {
 	/** A libtorch-allocated copy of {@code fromJava} in its manager; {@code fromJava} is closed. */
 	private static NDArray owned(NDArray fromJava) {
 		try (NDArray wrapped = fromJava) {
-			return copy(wrapped);
+			return wrapped.duplicate();
 		}
 	}
 }

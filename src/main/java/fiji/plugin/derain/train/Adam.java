@@ -1,7 +1,5 @@
 package fiji.plugin.derain.train;
 
-import fiji.plugin.derain.tensor.TorchArrays;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -178,7 +176,8 @@ public final class Adam {
 
 	/** A libtorch-owned copy of {@code a} in {@code manager} (moment buffers are updated in place every step). */
 	private static NDArray copy(NDArray a, NDManager manager) {
-		NDArray c = TorchArrays.copy(a).toDevice(manager.getDevice(), false);
+		NDArray moved = a.toDevice(manager.getDevice(), false);
+		NDArray c = moved == a ? a.duplicate() : moved; // not copyTo(): that would make c a Java buffer
 		c.attach(manager);
 		return c;
 	}

@@ -1,7 +1,5 @@
 package fiji.plugin.derain.train;
 
-import fiji.plugin.derain.tensor.TorchArrays;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -70,7 +68,7 @@ final class BatchNormRecalibration {
 	private static Map<String, NDArray> copies(Map<String, NDArray> state, NDManager manager) {
 		Map<String, NDArray> out = new LinkedHashMap<>();
 		state.forEach((k, a) -> {
-			NDArray c = TorchArrays.copy(a);
+			NDArray c = a.duplicate();
 			c.attach(manager);
 			out.put(k, c);
 		});

@@ -1,7 +1,5 @@
 package fiji.plugin.derain.train;
 
-import fiji.plugin.derain.tensor.TorchArrays;
-
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -173,7 +171,7 @@ public final class DerainTrainer {
 	public TrainingCheckpoint checkpoint(NDManager target) {
 		Map<String, NDArray> weights = new java.util.LinkedHashMap<>();
 		for (Map.Entry<String, NDArray> e : net.stateDict().entrySet()) {
-			NDArray c = TorchArrays.copy(e.getValue());
+			NDArray c = e.getValue().duplicate();
 			c.attach(target);
 			weights.put(e.getKey(), c);
 		}
