@@ -93,6 +93,8 @@ public final class TrainingRun {
 		PairDataset.Split split = data.split(config.valFraction(), config.seed());
 		listener.note(String.format(Locale.ROOT, "data: %s — %d training pairs (%d scenes), %d validation pairs",
 			data.description(), split.train().size(), split.train().scenes().size(), split.validation().size()));
+		listener.note("a checkpoint is saved in " + checkpointDir + " at the end of every epoch; if the run stops, run"
+			+ " the same 'derain train' command with --resume (in Fiji: Train Derainer, same output, resume checked)");
 		return Engines.withPluginClassLoader(() -> {
 			Device device = Engines.select(DeviceChoice.parse(config.device()), listener::note);
 			try (NDManager manager = Engines.newManager(device)) {
