@@ -68,15 +68,18 @@ public final class TrainOptions {
 	}
 
 	/**
-	 * The config a resumed run continues with: the one saved in {@code out/checkpoint}. (Options given with a
+	 * The config a resumed run continues with: the one saved in {@code out/checkpoint}, or in the checkpoint that
+	 * {@link TrainingCheckpoint#latest} finds after a save was killed midway. (Options given with a
 	 * resume are not applied: a changed schedule or architecture would not continue the same run.)
 	 *
 	 * @throws NoSuchFileException when {@code out} holds no checkpoint
 	 */
 	public static TrainConfig fromCheckpoint(Path out) throws IOException {
-		Path state = out.resolve(TrainingRun.CHECKPOINT).resolve(TrainingCheckpoint.STATE);
-		if (!Files.isRegularFile(state))
-			throw new NoSuchFileException(state.toString(), null, "nothing to resume in " + out);
+		Path checkpoint = TrainingCheckpoint.latest(out.resolve(TrainingRun.CHECKPOINT));
+		if (checkpoint == null)
+			throw new NoSuchFileException(out.resolve(TrainingRun.CHECKPOINT).resolve(TrainingCheckpoint.STATE).toString(),
+				null, "nothing to resume in " + out);
+		Path state = checkpoint.resolve(TrainingCheckpoint.STATE);
 		try {
 			JsonObject o = JsonParser.parseString(Files.readString(state, StandardCharsets.UTF_8)).getAsJsonObject();
 			return TrainConfig.fromJson(o.getAsJsonObject("config"), state.toString());

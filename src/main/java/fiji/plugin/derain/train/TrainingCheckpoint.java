@@ -23,6 +23,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -36,9 +37,11 @@ import java.util.stream.Stream;
  *   weights.safetensors    the network's state dict (GT-RAIN names, BatchNorm statistics included)
  *   optimizer.safetensors  Adam state (step/, exp_avg/, exp_avg_sq/ + parameter name)
  * </pre>
- * {@link #save} writes the three files into a hidden sibling folder and then renames it onto the target, so
- * a killed run leaves either the old checkpoint or the new one, never a mix (at worst a stray
- * {@code .name.partial-*} or {@code .name.old-*} folder next to it).
+ * {@link #save} writes the three files into a hidden sibling folder {@code .name.partial-*}, state.json last, and
+ * then replaces the target with two renames (target → {@code .name.old-*}, partial → target). A folder holding
+ * state.json is therefore complete. A run killed between the two renames leaves no target at all, only the old
+ * and the new checkpoint as siblings: {@link #latest} finds the newest complete one, so a kill at any moment
+ * leaves a resumable checkpoint. The next successful save deletes the leftovers.
  *
  * @param epoch completed epochs
  * @param step optimizer steps taken (the schedule's next step)
@@ -54,31 +57,94 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 	public static final int FORMAT_VERSION = 1;
 	public static final String STATE = "state.json", WEIGHTS = "weights.safetensors",
 		OPTIMIZER = "optimizer.safetensors";
+	private static final String PARTIAL = ".partial-", OLD = ".old-";
 	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
 		.serializeSpecialFloatingPointValues().create();
 
-	/** Writes the checkpoint to {@code folder}, replacing an existing checkpoint there in one rename. */
+	/** Writes the checkpoint to {@code folder}, replacing an existing checkpoint there (see the class comment). */
 	public void save(Path folder) throws IOException {
+		save(folder, point -> {});
+	}
+
+	/**
+	 * {@link #save}, calling {@code at} at the named points where a killed process leaves its folders in another
+	 * state, so that tests can simulate a kill there (an Error thrown from {@code at} skips all clean-up, as death
+	 * would; an IOException or RuntimeException puts the previous checkpoint back).
+	 */
+	void save(Path folder, Consumer<String> at) throws IOException {
 		Path target = folder.toAbsolutePath().normalize();
 		Path parent = target.getParent();
 		Files.createDirectories(parent);
 		String name = target.getFileName().toString();
-		Path partial = Files.createTempDirectory(parent, "." + name + ".partial-");
+		if (Files.exists(target) && !Files.isRegularFile(target.resolve(STATE)))
+			throw new IOException(target + " exists and is not a training checkpoint; choose another folder");
+		Path partial = Files.createTempDirectory(parent, "." + name + PARTIAL);
 		Path old = null;
 		try {
 			writeTensors(partial.resolve(WEIGHTS), weights);
 			writeTensors(partial.resolve(OPTIMIZER), optimizer);
-			Files.writeString(partial.resolve(STATE), stateJson(), StandardCharsets.UTF_8);
+			at.accept("tensors written");
+			// state.json appears in one rename, last: its presence means the folder is complete
+			Path state = partial.resolve(STATE + ".tmp");
+			Files.writeString(state, stateJson(), StandardCharsets.UTF_8);
+			at.accept("state written");
+			move(state, partial.resolve(STATE));
+			at.accept("partial complete");
 			if (Files.exists(target)) {
-				if (!Files.isRegularFile(target.resolve(STATE)))
-					throw new IOException(target + " exists and is not a training checkpoint; choose another folder");
-				old = parent.resolve("." + name + ".old-" + Long.toHexString(System.nanoTime()));
+				old = parent.resolve("." + name + OLD + Long.toHexString(System.nanoTime()));
 				move(target, old);
+				at.accept("target moved to old");
 			}
 			move(partial, target);
-		} finally {
-			deleteTree(partial);
-			if (old != null) deleteTree(old);
+			at.accept("partial moved to target");
+		} catch (IOException | RuntimeException e) {
+			if (old != null && !Files.exists(target)) move(old, target);
+			deleteCheckpoint(partial);
+			throw e;
+		}
+		try (Stream<Path> s = Files.list(parent)) {
+			for (Path p : (Iterable<Path>) s.filter(p -> isLeftover(p, name))::iterator) {
+				at.accept("deleting leftover");
+				deleteCheckpoint(p);
+			}
+		}
+	}
+
+	/**
+	 * The checkpoint to resume from: {@code folder} itself when it holds {@value #STATE}, else (a save was killed
+	 * between its two renames) the complete leftover {@code .name.old-*} or {@code .name.partial-*} sibling with the
+	 * most steps; null when there is none.
+	 */
+	public static Path latest(Path folder) throws IOException {
+		Path target = folder.toAbsolutePath().normalize();
+		if (Files.isRegularFile(target.resolve(STATE))) return target;
+		Path parent = target.getParent(), best = null;
+		if (!Files.isDirectory(parent)) return null;
+		long bestStep = -1;
+		try (Stream<Path> s = Files.list(parent)) {
+			for (Path p : (Iterable<Path>) s.filter(p -> isLeftover(p, target.getFileName().toString()))::iterator) {
+				long step = stepOf(p.resolve(STATE));
+				if (step > bestStep) {
+					bestStep = step;
+					best = p;
+				}
+			}
+		}
+		return best;
+	}
+
+	private static boolean isLeftover(Path p, String name) {
+		String n = p.getFileName().toString();
+		return Files.isDirectory(p) && (n.startsWith("." + name + OLD) || n.startsWith("." + name + PARTIAL));
+	}
+
+	/** The step in a state.json; -1 when it is missing or unreadable (an incomplete folder). */
+	private static long stepOf(Path state) {
+		try {
+			return JsonParser.parseString(Files.readString(state, StandardCharsets.UTF_8)).getAsJsonObject().get("step")
+				.getAsLong();
+		} catch (IOException | RuntimeException e) {
+			return -1;
 		}
 	}
 
@@ -159,8 +225,10 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 		}
 	}
 
-	private static void deleteTree(Path dir) throws IOException {
+	/** Deletes state.json first, so that a folder half deleted by a killed run never looks complete. */
+	private static void deleteCheckpoint(Path dir) throws IOException {
 		if (!Files.exists(dir)) return;
+		Files.deleteIfExists(dir.resolve(STATE));
 		try (Stream<Path> s = Files.walk(dir)) {
 			for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
 		}

@@ -82,14 +82,19 @@ public final class TrainingRun {
 	public static ModelDescriptor run(TrainConfig config, PairDataset data, Path out, boolean resume, Path initModel,
 		Listener listener, BooleanSupplier cancelled) throws IOException {
 		Path checkpointDir = out.resolve(CHECKPOINT);
-		if (!resume && (Files.exists(out.resolve(ModelFolder.DESCRIPTOR)) || Files.exists(checkpointDir)))
+		// also a leftover of a save killed between its renames, when checkpoint/ itself is gone
+		Path checkpoint = TrainingCheckpoint.latest(checkpointDir);
+		if (!resume && (Files.exists(out.resolve(ModelFolder.DESCRIPTOR)) || Files.exists(checkpointDir)
+			|| checkpoint != null))
 			throw new IllegalArgumentException(out + " already holds a training run: resume it (--resume / 'resume')"
 				+ " or choose a new output folder");
-		if (resume && !Files.isDirectory(checkpointDir))
+		if (resume && checkpoint == null)
 			throw new IllegalArgumentException("nothing to resume: " + checkpointDir + " does not exist");
 		PairDataset.Split split = data.split(config.valFraction(), config.seed());
 		listener.note(String.format(Locale.ROOT, "data: %s — %d training pairs (%d scenes), %d validation pairs",
 			data.description(), split.train().size(), split.train().scenes().size(), split.validation().size()));
+		listener.note("a checkpoint is saved in " + checkpointDir + " at the end of every epoch; if the run stops, run"
+			+ " the same 'derain train' command with --resume (in Fiji: Train Derainer, same output, resume checked)");
 		return Engines.withPluginClassLoader(() -> {
 			Device device = Engines.select(DeviceChoice.parse(config.device()), listener::note);
 			try (NDManager manager = Engines.newManager(device)) {
@@ -104,9 +109,11 @@ public final class TrainingRun {
 					new ImageCache(1L << 30), manager);
 				if (resume) {
 					try (NDManager cm = manager.newSubManager()) {
-						trainer.restore(TrainingCheckpoint.load(checkpointDir, cm));
+						trainer.restore(TrainingCheckpoint.load(checkpoint, cm));
 					}
-					listener.note("resumed at epoch " + trainer.epoch() + ", step " + trainer.step());
+					listener.note("resumed at epoch " + trainer.epoch() + ", step " + trainer.step()
+						+ (checkpoint.equals(checkpointDir.toAbsolutePath().normalize()) ? ""
+							: " from " + checkpoint + " (the last checkpoint save was interrupted)"));
 				}
 				return loop(config, trainer, net, split.validation(), out, origin, listener, cancelled, manager);
 			}

@@ -105,42 +105,33 @@ class TrainDerainerCommandTest {
 
 		// Esc after the third step: a normal end with a resumable checkpoint, not an error.
 		Path cut = tmp.resolve("cut");
-		List<String> lines = new ArrayList<>();
-		CommandSupport.Feedback escAfterThreeSteps = new CommandSupport.Feedback() {
-			int steps;
-
-			public void status(String message) {
-				if (message.contains(", step ")) steps++;
-			}
-
-			public void progress(long done, long total) {}
-
-			public void log(String line) {
-				lines.add(line);
-			}
-
-			public boolean cancelled() {
-				return steps >= 3;
-			}
-
-			public void fail(String command, Throwable error) {
-				throw new AssertionError(command, error);
-			}
-		};
+		Recording first = new Recording(3);
 		TrainDerainerCommand.Trained t = TrainDerainerCommand.train(new TrainDerainerCommand.Data("folder_pairs",
 			data.resolve("rainy").toFile(), data.resolve("clean").toFile(), null), cut.toFile(), false, null,
-			TrainDerainerCommand.options(TINY), escAfterThreeSteps);
+			TrainDerainerCommand.options(TINY), first);
 		assertTrue(t.cancelled());
+		assertEquals(List.of("step 1/4", "step 2/4", "step 3/4"), first.steps);
 		assertEquals(1, t.log().size(), "the first epoch finished before the cancel");
 		assertTrue(Files.isRegularFile(cut.resolve(TrainingRun.CHECKPOINT).resolve(TrainingCheckpoint.STATE)));
-		String last = lines.get(lines.size() - 1);
+		assertTrue(first.lines.stream().anyMatch(l -> l.contains("(in Fiji: Train Derainer, same output, resume checked)")),
+			"the run says how to resume if it dies: " + first.lines);
+		String last = first.lines.get(first.lines.size() - 1);
 		assertTrue(last.startsWith("Train Derainer: training cancelled at step 3; resumable checkpoint saved in "), last);
 		assertTrue(last.endsWith("resume=true"), last);
 
-		// Resume takes the checkpoint's config, even with other values given, and ends as the uninterrupted run.
-		Map<String, Object> resumed = train(cut, "resume", true, "epochs", 7);
-		assertEquals(2, ((ResultsTable) resumed.get("log")).size());
-		ResultsTable a = (ResultsTable) out.get("log"), b = (ResultsTable) resumed.get("log");
+		// Resume takes the checkpoint's config, even with other values given, runs only the step left, and ends as
+		// the uninterrupted run.
+		Recording second = new Recording(Integer.MAX_VALUE);
+		List<Object> epochs7 = new ArrayList<>(List.of(TINY));
+		epochs7.addAll(List.of("epochs", 7));
+		TrainDerainerCommand.Trained resumed = TrainDerainerCommand.train(new TrainDerainerCommand.Data("folder_pairs",
+			data.resolve("rainy").toFile(), data.resolve("clean").toFile(), null), cut.toFile(), true, null,
+			TrainDerainerCommand.options(epochs7.toArray()), second);
+		assertFalse(resumed.cancelled());
+		assertEquals(List.of("step 4/4"), second.steps, "the resumed run takes only the step the checkpoint had not");
+		assertTrue(second.lines.contains("Train Derainer: resumed at epoch 1, step 3"), second.lines.toString());
+		assertEquals(2, resumed.log().size());
+		ResultsTable a = (ResultsTable) out.get("log"), b = resumed.log();
 		for (String column : new String[] { "step", "lr", "val_psnr", "val_ssim" })
 			for (int row = 0; row < 2; row++)
 				assertEquals(a.getValue(column, row), b.getValue(column, row), column + " of epoch " + (row + 1));
@@ -148,6 +139,35 @@ class TrainDerainerCommandTest {
 		assertArrayEquals(Files.readAllBytes(full.resolve(lastWeights)), Files.readAllBytes(cut.resolve(lastWeights)),
 			"bit-identical weights after the last step");
 		assertEquals(d.metrics(), ModelFolder.readDescriptor(cut).metrics());
+	}
+
+	/** Records Train Derainer's log lines and the "step i/n" of each step status; presses Esc after some steps. */
+	static final class Recording implements CommandSupport.Feedback {
+		final List<String> steps = new ArrayList<>(), lines = new ArrayList<>();
+		final int escAfter;
+
+		Recording(int escAfter) {
+			this.escAfter = escAfter;
+		}
+
+		public void status(String message) {
+			int i = message.indexOf(", step ");
+			if (i >= 0) steps.add(message.substring(i + 2, message.indexOf(',', i + 2)));
+		}
+
+		public void progress(long done, long total) {}
+
+		public void log(String line) {
+			lines.add(line);
+		}
+
+		public boolean cancelled() {
+			return steps.size() >= escAfter;
+		}
+
+		public void fail(String command, Throwable error) {
+			throw new AssertionError(command, error);
+		}
 	}
 
 	@Test

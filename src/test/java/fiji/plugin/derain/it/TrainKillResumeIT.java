@@ -2,7 +2,6 @@ package fiji.plugin.derain.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,13 +19,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code derain train} killed with SIGKILL in the middle of a run (no chance to save anything), then started
- * again with {@code --resume}, ends with exactly the weights of an uninterrupted run.
+ * again with {@code --resume}, continues from its last checkpoint (not from step 0) and ends with exactly the
+ * weights of an uninterrupted run.
  */
 class TrainKillResumeIT {
 	@TempDir
@@ -46,9 +48,28 @@ class TrainKillResumeIT {
 		assertTrue(p.isAlive(), "the run must still be going when it is killed (make it longer if this fails)");
 		p.destroyForcibly(); // SIGKILL: no shutdown hooks, no final save
 		assertNotEquals(0, p.waitFor());
-		assertFalse(Files.readString(state).contains("\"epoch\": 3"), "killed before the end");
+		long step;
+		int epoch;
+		try (NDManager m = NDManager.newBaseManager()) {
+			TrainingCheckpoint left = TrainingCheckpoint.load(
+				TrainingCheckpoint.latest(killed.resolve(TrainingRun.CHECKPOINT)), m);
+			step = left.step();
+			epoch = left.epoch();
+		}
+		assertTrue(step > 0 && step < 45, "killed before the end, after the first epoch: step " + step);
 
 		assertEquals(0, train(killed, true).waitFor(), "resumed run");
+		// A resume that silently restarted from step 0 would end with the same bytes: the resumed process must
+		// say it starts at the checkpoint's step and show no progress before it.
+		String log = Files.readString(tmp.resolve("killed-resume.log"));
+		String resumedAt = "resumed at epoch " + epoch + ", step " + step;
+		assertTrue(log.lines().anyMatch(l -> l.equals(resumedAt) || l.startsWith(resumedAt + " from ")),
+			"no line '" + resumedAt + "' in\n" + log);
+		Matcher progress = Pattern.compile(" (\\d+)/45 \\(").matcher(log);
+		List<Long> done = new ArrayList<>();
+		while (progress.find()) done.add(Long.parseLong(progress.group(1)));
+		assertEquals(45L, done.get(done.size() - 1), log);
+		assertTrue(done.get(0) > step, "first progress line of the resumed run " + done.get(0) + " <= step " + step);
 		try (NDManager m = NDManager.newBaseManager()) {
 			TrainingCheckpoint a = TrainingCheckpoint.load(whole.resolve(TrainingRun.CHECKPOINT), m);
 			TrainingCheckpoint b = TrainingCheckpoint.load(killed.resolve(TrainingRun.CHECKPOINT), m);

@@ -132,7 +132,10 @@ class DerainTrainerTest {
 			TinyNet resumedNet = new TinyNet(m);
 			DerainTrainer resumed = new DerainTrainer(config, resumedNet, data, RAIN, new ImageCache(0), m);
 			resumed.restore(loaded);
-			while (!resumed.finished()) resumed.trainStep();
+			List<Long> ran = new java.util.ArrayList<>();
+			while (!resumed.finished()) ran.add(resumed.trainStep().step());
+			assertEquals(java.util.stream.LongStream.range(8, 15).boxed().toList(), ran,
+				"the resumed trainer takes steps 8..14 only, not the 15 of a run from scratch");
 			for (String n : straightNet.params.keySet())
 				assertArrayEquals(straightNet.params.get(n).toFloatArray(), resumedNet.params.get(n).toFloatArray(), n);
 

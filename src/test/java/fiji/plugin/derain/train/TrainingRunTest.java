@@ -2,6 +2,7 @@ package fiji.plugin.derain.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A whole (tiny) training run on synthesized pairs: outputs, cancel, and exact resume. */
+/** A whole (tiny) training run on synthesized pairs: outputs, cancel, a kill during a save, and exact resume. */
 class TrainingRunTest {
 	@TempDir
 	static Path data;
@@ -86,7 +87,7 @@ class TrainingRunTest {
 	}
 
 	@Test
-	void cancelledAndResumedRunEndsExactlyAsAnUninterruptedOne() throws Exception {
+	void cancelledThenKilledMidSaveRunResumesExactlyAsAnUninterruptedOne() throws Exception {
 		Path full = tmp.resolve("full"), interrupted = tmp.resolve("interrupted");
 		List<Integer> epochs = new ArrayList<>();
 		ModelDescriptor d = TrainingRun.run(CONFIG, dataset(), full, false, listener(epochs), () -> false);
@@ -95,14 +96,33 @@ class TrainingRunTest {
 		assertEquals(CONFIG.toJsonObject(), d.training());
 		assertEquals(3, Files.readAllLines(full.resolve(TrainingRun.LOG)).size(), "header + one row per epoch");
 
-		int[] steps = {0};
-		TrainingRun.Listener counting = new Counting(steps);
+		Recording cut = new Recording();
 		assertThrows(CancellationException.class,
-			() -> TrainingRun.run(CONFIG, dataset(), interrupted, false, counting, () -> steps[0] >= 3));
+			() -> TrainingRun.run(CONFIG, dataset(), interrupted, false, cut, () -> cut.steps.size() >= 3));
+		assertEquals(List.of(0L, 1L, 2L), cut.steps);
+		assertTrue(cut.notes.stream().anyMatch(n -> n.contains("with --resume")), "the run says how to resume: " + cut.notes);
 		assertThrows(IllegalArgumentException.class,
-			() -> TrainingRun.run(CONFIG, dataset(), interrupted, false, counting, () -> false),
+			() -> TrainingRun.run(CONFIG, dataset(), interrupted, false, new Recording(), () -> false),
 			"an existing run is never overwritten without resume");
-		TrainingRun.run(CONFIG, dataset(), interrupted, true, counting, () -> false);
+		// then killed while re-saving that checkpoint, between its two renames: no checkpoint/ is left
+		Path checkpoint = interrupted.resolve(TrainingRun.CHECKPOINT);
+		try (NDManager m = NDManager.newBaseManager()) {
+			assertThrows(TrainingCheckpointTest.Killed.class, () -> TrainingCheckpoint.load(checkpoint, m).save(checkpoint,
+				p -> {
+					if (p.equals("target moved to old")) throw new TrainingCheckpointTest.Killed(p);
+				}));
+		}
+		assertFalse(Files.exists(checkpoint));
+
+		Recording resumed = new Recording();
+		TrainingRun.run(CONFIG, dataset(), interrupted, true, resumed, () -> false);
+		assertEquals(List.of(3L), resumed.steps, "the resumed run takes only the step the checkpoint had not taken");
+		assertTrue(resumed.notes.stream().anyMatch(n -> n.startsWith("resumed at epoch 1, step 3 from ")),
+			resumed.notes.toString());
+		try (java.util.stream.Stream<Path> s = Files.list(interrupted)) {
+			assertEquals(List.of(), s.filter(p -> p.getFileName().toString().startsWith(".")).toList(),
+				"the interrupted save's leftovers are gone");
+		}
 
 		try (NDManager m = NDManager.newBaseManager()) {
 			Map<String, NDArray> a = TrainingCheckpoint.load(full.resolve(TrainingRun.CHECKPOINT), m).weights();
@@ -176,16 +196,22 @@ class TrainingRunTest {
 		};
 	}
 
-	record Counting(int[] steps) implements TrainingRun.Listener {
+	/** Records the index of every step taken and every note. */
+	static final class Recording implements TrainingRun.Listener {
+		final List<Long> steps = new ArrayList<>();
+		final List<String> notes = new ArrayList<>();
+
 		@Override
 		public void step(DerainTrainer.StepResult r, long totalSteps, double etaSeconds) {
-			steps[0]++;
+			steps.add(r.step());
 		}
 
 		@Override
 		public void epoch(int epoch, Score validation, boolean best) {}
 
 		@Override
-		public void note(String message) {}
+		public void note(String message) {
+			notes.add(message);
+		}
 	}
 }
