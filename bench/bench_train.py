@@ -51,9 +51,12 @@ def parse_case(name):
 
 
 def java_deform_bytes(ngf, blocks, size, batch):
-    """Estimated bytes the Java side's 2*blocks deformable convs keep for backward (2*batch images at size/4)."""
+    """Estimated bytes the Java side's deformable convs keep for backward (2*batch images at size/4). With the
+    residual blocks checkpointed (the default since issue 8) one block's two convs are recorded at a time, plus
+    every block's input; with JAVA_OPTS=-Dbench.record=true all 2*blocks convs are."""
     pixels = 2 * batch * (size // 4) ** 2
-    return 2 * blocks * pixels * 4 * ngf * DEFORM_BYTES_PER_PIXEL_CHANNEL
+    recorded = blocks if "-Dbench.record=true" in os.environ.get("JAVA_OPTS", "") else min(blocks, 1)
+    return 2 * recorded * pixels * 4 * ngf * DEFORM_BYTES_PER_PIXEL_CHANNEL + (blocks + 1) * pixels * 4 * ngf * 4
 
 
 def available_bytes():

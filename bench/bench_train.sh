@@ -4,11 +4,11 @@
 # same seeded weights and batch on both sides.
 # Usage: bench/bench_train.sh [WORKDIR] [CASES]   (from the repository root; needs Debian's /usr/bin/python3 with torch)
 #   CASES: space-separated ngf<N>_b<BLOCKS>_<SIZE>_bs<BATCH> names; default "ngf16_b4_256_bs8" (the default model's
-#   architecture at GT-RAIN's batch 8 and 256x256 patches). GT-RAIN's full size, ngf64_b9_256_bs8, is opt-in: the
-#   Java deformable convs keep their gathered columns for backward (~97 GB at batch 8); a case whose estimate
-#   exceeds the available memory is skipped with a message.
+#   architecture at GT-RAIN's batch 8 and 256x256 patches). GT-RAIN's full size, ngf64_b9_256_bs8, is opt-in (a
+#   step takes minutes on each side); a case whose memory estimate exceeds the available memory is skipped.
 #   Environment: WARMUP (untimed steps, default 1), STEPS (timed steps, default 3), THREADS (intra-op threads on
-#   both sides, default nproc).
+#   both sides, default nproc), JAVA_OPTS (e.g. -Dbench.record=true: record the whole graph, as before issue 8,
+#   instead of checkpointing the residual blocks).
 # Run on a quiet machine: the numbers mean nothing while other jobs use the CPU.
 set -e
 cd "$(dirname "$0")/.."
@@ -26,7 +26,7 @@ echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p
 mvn -B -q -o test-compile
 mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
 # shellcheck disable=SC2086
-java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" \
+java $JAVA_OPTS -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" \
 	-cp "target/classes:target/test-classes:$(cat "$WORK/cp.txt")" \
 	fiji.plugin.derain.train.TrainStepBenchmark "$WORK" $CASES 2>&1 | grep -v -e SLF4J -e AutoNonVariableTypeMode
 /usr/bin/python3 - "$WORK" $CASES <<'PY'

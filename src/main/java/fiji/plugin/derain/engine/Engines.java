@@ -131,6 +131,7 @@ public final class Engines {
 	/** Runs with the plugin class loader as context loader (see {@link #engine()}). */
 	private static Engine load() {
 		if (System.getProperty(OFFLINE) == null) System.setProperty(OFFLINE, "true");
+		NativeMemory.preferHugePages();
 		try {
 			// First touch of Engine: its static initializer runs ServiceLoader on our context loader.
 			// If someone else touched DJL first with the wrong loader, register PyTorch by hand so that

@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 
 import java.util.ArrayList;
@@ -32,6 +33,12 @@ final class DeformableConv2d extends NetBlock {
 	 * allocator, bigger ones pay for fresh pages on every chunk (DESIGN.md §5).
 	 */
 	static final long CHUNK_BYTES = 2L << 20;
+	/**
+	 * Bytes of one chunk when autograd records the conv. Recorded chunks are all kept for the backward pass anyway,
+	 * so small chunks save no memory there, while each chunk's gathers cost one zero-filled gradient of the whole
+	 * input in backward (libtorch's index backward): fewer, larger chunks are much faster.
+	 */
+	static final long RECORDED_CHUNK_BYTES = 64L << 20;
 
 	/** 3×3 conv to 2·9 offsets (channel 2k = y-shift, 2k+1 = x-shift of tap k), with bias. */
 	final Conv2dLayer offsetConv;
@@ -81,7 +88,15 @@ final class DeformableConv2d extends NetBlock {
 	 * @return (N, C_out, H−2, W−2), in the manager of {@code x}
 	 */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias) {
-		return deformConv2d(x, offset, mask, weight, bias, Math.max(1, CHUNK_BYTES / (TAPS * x.getShape().get(1) * 4)));
+		long bytes = recorded(x, offset, mask, weight) ? RECORDED_CHUNK_BYTES : CHUNK_BYTES;
+		return deformConv2d(x, offset, mask, weight, bias, Math.max(1, bytes / (TAPS * x.getShape().get(1) * 4)));
+	}
+
+	/** True when autograd records operations on these arrays (grad mode on and one of them requires a gradient). */
+	private static boolean recorded(NDArray... arrays) {
+		if (!JniUtils.isGradMode()) return false;
+		for (NDArray a : arrays) if (a.hasGradient()) return true;
+		return false;
 	}
 
 	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per matmul. */
@@ -132,13 +147,18 @@ final class DeformableConv2d extends NetBlock {
 		tapMajor.attach(m); // derived from a parameter: would otherwise land in the parameter's manager
 		NDArray kernel = tapMajor.reshape(TAPS * c, cOut);
 
+		// Recorded, the corners are weighted out of place: autograd then keeps each gathered corner once (for the
+		// weights' gradient); weighted in place it would also keep a copy of it from before the weighting.
+		boolean inPlace = !recorded(x, offset, mask, weight);
 		List<NDArray> parts = new ArrayList<>();
 		for (long start = 0; start < pixels; start += chunk) {
 			NDIndex range = new NDIndex("{}:{}", start, Math.min(pixels, start + chunk));
 			NDArray columns = null;
 			for (int k = 0; k < 4; k++) {
-				NDArray corner = rows.get(new NDIndex("{}", index[k].get(range))).muli(cornerWeights[k].get(range));
-				columns = columns == null ? corner : columns.addi(corner);
+				NDArray gathered = rows.get(new NDIndex("{}", index[k].get(range)));
+				NDArray weights = cornerWeights[k].get(range);
+				NDArray corner = inPlace ? gathered.muli(weights) : gathered.mul(weights);
+				columns = columns == null ? corner : inPlace ? columns.addi(corner) : columns.add(corner);
 			}
 			parts.add(columns.reshape(-1, TAPS * c).matMul(kernel));
 		}

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 
 import java.util.Map;
@@ -42,26 +43,57 @@ final class DeformableResBlock extends NetBlock {
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
-		NDList y = inputs;
-		for (NetBlock b : new NetBlock[] {pad1, deform1, norm1, act, pad2, deform2, norm2})
-			y = b.forward(ps, y, training);
-		return new NDList(x.add(y.singletonOrThrow()));
+		return new NDList(x.add(secondHalf(ps, firstHalf(ps, x, training), training)));
+	}
+
+	/** pad → deform conv → norm → activation. */
+	private NDArray firstHalf(ParameterStore ps, NDArray x, boolean training) {
+		return run(ps, x, training, pad1, deform1, norm1, act);
+	}
+
+	/** pad → deform conv → norm: the residual, before the sum. */
+	private NDArray secondHalf(ParameterStore ps, NDArray h, boolean training) {
+		return run(ps, h, training, pad2, deform2, norm2);
+	}
+
+	private static NDArray run(ParameterStore ps, NDArray x, boolean training, NetBlock... blocks) {
+		NDList y = new NDList(x);
+		for (NetBlock b : blocks) y = b.forward(ps, y, training);
+		return y.singletonOrThrow();
 	}
 
 	/**
-	 * The block's forward pass once more, for gradient checkpointing: the same output as the first pass (BatchNorm
-	 * normalises with the same batch statistics), but BatchNorm's running statistics and counter stay as the first
-	 * pass left them.
+	 * The backward pass of this block for gradient checkpointing, one deformable conv at a time: given the block's
+	 * input (saved by an unrecorded forward pass) and the gradient of its output, adds the gradients of the block's
+	 * parameters and returns the gradient of its input (in the manager of {@code upstream}). The first half is run
+	 * once unrecorded to get its output, then the second half and the first half are each recorded and
+	 * back-propagated in turn, so autograd never holds more than one deformable conv's columns. BatchNorm normalises
+	 * with the batch statistics, as in the forward pass, and leaves its running statistics alone.
 	 */
-	NDArray replay(ParameterStore ps, NDArray x, boolean training) {
+	NDArray backward(GradientCollector collector, ParameterStore ps, NDArray input, NDArray upstream,
+		boolean training) {
 		setReplaying(true);
 		try {
-			return forward(ps, new NDList(x), training).singletonOrThrow();
+			NDArray hidden = Recompute.unrecorded(() -> firstHalf(ps, input, training));
+			NDArray hiddenGradient = Recompute.backpropagate(collector, h -> secondHalf(ps, h, training), hidden,
+				upstream);
+			hidden.close();
+			NDArray convGradient = Recompute.backpropagate(collector, x -> firstHalf(ps, x, training), input,
+				hiddenGradient);
+			hiddenGradient.close();
+			// the sum's two branches: the skip passes the gradient on as it is
+			NDArray gradient = convGradient.add(upstream);
+			convGradient.close();
+			return gradient;
 		} finally {
 			setReplaying(false);
 		}
 	}
 
+	/**
+	 * Sets BatchNorm to replay: the output is computed as in the first pass (same batch statistics), but the running
+	 * statistics and counter stay as the first pass left them.
+	 */
 	private void setReplaying(boolean replaying) {
 		for (NetBlock n : new NetBlock[] {norm1, norm2})
 			if (n instanceof BatchNorm2d bn) bn.replaying = replaying;

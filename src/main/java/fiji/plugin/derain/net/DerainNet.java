@@ -136,10 +136,10 @@ public final class DerainNet extends NetBlock {
 	 * with the number of blocks: autograd keeps every gathered column of every deformable conv, which is most of a
 	 * step's memory. The encoder and the decoder are recorded as usual; the residual blocks run without recording,
 	 * keeping only each block's input. {@link CheckpointedPass#backward} first back-propagates the loss to the
-	 * blocks' output, then, from the last block to the first, runs one block again with recording on (same
-	 * input, same weights, same batch statistics: the same output bit for bit), back-propagates
-	 * {@code sum(output ⊙ upstream gradient)} through it — which adds its parameters' gradients and yields the
-	 * gradient of its input — and frees it, and finally back-propagates into the encoder. BatchNorm's running
+	 * blocks' output, then, from the last block to the first, recomputes each block from its input and
+	 * back-propagates through it one deformable conv at a time ({@link DeformableResBlock#backward}: same input,
+	 * same weights, same batch statistics, so the same values bit for bit), and finally back-propagates into the
+	 * encoder. Autograd thus holds the encoder, and then either the decoder or one deformable conv. BatchNorm's running
 	 * statistics and counter are updated once, by the first pass (as PyTorch does once per step); the replays leave
 	 * them alone. Outputs and everything kept for backward live in the manager of {@code x}.
 	 *
@@ -150,36 +150,31 @@ public final class DerainNet extends NetBlock {
 		checkInput(x.getShape());
 		Encoded e = encode(ps, x, training);
 		NDArray[] blockInputs = new NDArray[residualBlocks.size() + 1];
-		boolean recording = JniUtils.isGradMode();
-		JniUtils.setGradMode(false);
-		try {
+		Recompute.unrecorded(() -> {
 			NDArray r = e.deepest.stopGradient();
 			for (int i = 0; i < residualBlocks.size(); i++) {
 				blockInputs[i] = r;
 				r = residualBlocks.get(i).forward(ps, new NDList(r), training).singletonOrThrow();
 			}
-			blockInputs[residualBlocks.size()] = r;
-		} finally {
-			JniUtils.setGradMode(recording);
-		}
+			return blockInputs[residualBlocks.size()] = r;
+		});
 		// the decoder starts from leaves, so that the loss's backward stops at them and leaves their gradients: the
 		// encoder is then back-propagated once, with the skips' and the blocks' gradients together
-		Encoded cut = new Encoded(leaf(e.full), leaf(e.half), leaf(blockInputs[residualBlocks.size()]));
+		Encoded cut = new Encoded(Recompute.leaf(e.full), Recompute.leaf(e.half),
+			Recompute.leaf(blockInputs[residualBlocks.size()]));
 		NDList outputs = decode(ps, cut.deepest, cut, training);
 		return new CheckpointedPass(outputs, (collector, loss) -> {
 			collector.backward(loss);
-			try (NDArray blocks = backwardThroughBlocks(collector, ps, cut.deepest.getGradient(), blockInputs, training);
-				NDArray full = cut.full.getGradient(); NDArray half = cut.half.getGradient()) {
+			NDArray upstream = cut.deepest.getGradient();
+			for (int i = residualBlocks.size() - 1; i >= 0; i--) {
+				NDArray below = residualBlocks.get(i).backward(collector, ps, blockInputs[i], upstream, training);
+				upstream.close();
+				upstream = below;
+			}
+			try (NDArray blocks = upstream; NDArray full = cut.full.getGradient(); NDArray half = cut.half.getGradient()) {
 				collector.backward(e.full.mul(full).sum().add(e.half.mul(half).sum()).add(e.deepest.mul(blocks).sum()));
 			}
 		});
-	}
-
-	/** A detached alias of {@code a} that requires a gradient: a leaf of the graph recorded from here on. */
-	private static NDArray leaf(NDArray a) {
-		NDArray l = a.stopGradient();
-		l.setRequiresGradient(true);
-		return l;
 	}
 
 	/** The recorded part of {@link #forwardCheckpointed} and how to finish its backward pass. */
@@ -188,27 +183,6 @@ public final class DerainNet extends NetBlock {
 		public void backward(GradientCollector collector, NDArray loss) {
 			backward.accept(collector, loss);
 		}
-	}
-
-	/**
-	 * Back-propagates {@code upstream}, the gradient of the last block's output, through the residual blocks from
-	 * the last to the first, replaying one at a time; returns the gradient of the first block's input.
-	 */
-	private NDArray backwardThroughBlocks(GradientCollector collector, ParameterStore ps, NDArray upstream,
-		NDArray[] blockInputs, boolean training) {
-		NDManager m = upstream.getManager();
-		for (int i = residualBlocks.size() - 1; i >= 0; i--) {
-			try (NDManager recorded = m.newSubManager()) {
-				NDArray in = leaf(blockInputs[i]);
-				in.attach(recorded);
-				NDArray out = residualBlocks.get(i).replay(ps, in, training);
-				collector.backward(out.mul(upstream).sum());
-				upstream.close();
-				upstream = in.getGradient();
-				upstream.attach(m);
-			}
-		}
-		return upstream;
 	}
 
 	/**

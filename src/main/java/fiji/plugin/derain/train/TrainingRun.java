@@ -2,6 +2,7 @@ package fiji.plugin.derain.train;
 
 import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.engine.Engines;
+import fiji.plugin.derain.engine.NativeMemory;
 import fiji.plugin.derain.io.AtomicFiles;
 import fiji.plugin.derain.io.ModelDescriptor;
 import fiji.plugin.derain.io.ModelFolder;
@@ -50,6 +51,11 @@ public final class TrainingRun {
 
 	public static final String CHECKPOINT = "checkpoint";
 	public static final String LOG = "training-log.csv";
+	/**
+	 * Steps between two {@link NativeMemory#trim()} calls: often enough that glibc's heaps cannot fragment their way
+	 * to gigabytes, rarely enough that re-touching the released pages costs little (bench/soak_train.sh); 0: never.
+	 */
+	static final int TRIM_EVERY = Integer.getInteger("derain.trim.every", 10);
 	private static final String LOG_HEADER = "epoch,step,lr,loss,ms_ssim_loss,l1,robust,val_psnr,val_ssim,seconds\n";
 
 	/** Told about progress; all methods are called on the training thread. */
@@ -155,27 +161,32 @@ public final class TrainingRun {
 		double[] sums = new double[4];
 		int inEpoch = 0;
 		ModelDescriptor best = Files.exists(out.resolve(ModelFolder.DESCRIPTOR)) ? ModelFolder.readDescriptor(out) : null;
-		while (!trainer.finished()) {
-			if (cancelled.getAsBoolean()) {
-				saveCheckpoint(trainer, out, manager);
-				throw new CancellationException("training cancelled at step " + trainer.step() + "; resumable checkpoint"
-					+ " saved in " + out.resolve(CHECKPOINT));
-			}
-			DerainTrainer.StepResult r = trainer.trainStep();
-			accumulate(sums, r);
-			inEpoch++;
-			double perStep = (System.nanoTime() - t0) / 1e9 / (trainer.step() - firstStep);
-			listener.step(r, trainer.totalSteps(), perStep * (trainer.totalSteps() - trainer.step()));
-			if (trainer.step() % trainer.stepsPerEpoch() == 0) {
-				trainer.recalibrateBatchNorm();
-				Score val = validation.size() == 0 ? null : validate(net, validation, config.patchSize(), manager);
-				boolean isBest = trainer.offerMetric(val == null ? trainer.epoch() : val.psnr());
-				if (isBest) best = saveModel(config, trainer, net, val, out, origin);
-				appendLog(out, trainer, r, sums, inEpoch, val, (System.nanoTime() - t0) / 1e9);
-				saveCheckpoint(trainer, out, manager);
-				listener.epoch(trainer.epoch(), val, isBest);
-				sums = new double[4];
-				inEpoch = 0;
+		try (StepLog steps = StepLog.open(out, trainer.step())) {
+			while (!trainer.finished()) {
+				if (cancelled.getAsBoolean()) {
+					saveCheckpoint(trainer, out, manager);
+					throw new CancellationException("training cancelled at step " + trainer.step() + "; resumable"
+						+ " checkpoint saved in " + out.resolve(CHECKPOINT));
+				}
+				long stepStart = System.nanoTime();
+				DerainTrainer.StepResult r = trainer.trainStep();
+				if (TRIM_EVERY > 0 && trainer.step() % TRIM_EVERY == 0) NativeMemory.trim();
+				steps.append(r, (System.nanoTime() - stepStart) / 1e9, NativeMemory.residentBytes());
+				accumulate(sums, r);
+				inEpoch++;
+				double perStep = (System.nanoTime() - t0) / 1e9 / (trainer.step() - firstStep);
+				listener.step(r, trainer.totalSteps(), perStep * (trainer.totalSteps() - trainer.step()));
+				if (trainer.step() % trainer.stepsPerEpoch() == 0) {
+					trainer.recalibrateBatchNorm();
+					Score val = validation.size() == 0 ? null : validate(net, validation, config.patchSize(), manager);
+					boolean isBest = trainer.offerMetric(val == null ? trainer.epoch() : val.psnr());
+					if (isBest) best = saveModel(config, trainer, net, val, out, origin);
+					appendLog(out, trainer, r, sums, inEpoch, val, (System.nanoTime() - t0) / 1e9);
+					saveCheckpoint(trainer, out, manager);
+					listener.epoch(trainer.epoch(), val, isBest);
+					sums = new double[4];
+					inEpoch = 0;
+				}
 			}
 		}
 		return best;

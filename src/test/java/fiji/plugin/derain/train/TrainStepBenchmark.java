@@ -43,6 +43,10 @@ import java.util.Map;
  */
 public final class TrainStepBenchmark {
 	private static final double LR = 2e-4;
+	/** -Dbench.record=true: record the whole graph instead of checkpointing the residual blocks (as before issue 8). */
+	private static final boolean CHECKPOINT_BLOCKS = !Boolean.getBoolean("bench.record");
+	/** -Dbench.profile=FILE: libtorch's profiler over the last step, as a Chrome trace (per-op times). */
+	private static final String PROFILE = System.getProperty("bench.profile");
 
 	private TrainStepBenchmark() {}
 
@@ -91,7 +95,7 @@ public final class TrainStepBenchmark {
 			NDArray both = weights.remove("rainy").concat(weights.remove("clean"), 0); // [rainy; clean]
 			DerainNet net = DerainNet.create(netConfig, manager);
 			net.loadStateDict(weights);
-			DerainNetTrainable trainable = new DerainNetTrainable(net, manager);
+			DerainNetTrainable trainable = new DerainNetTrainable(net, manager, CHECKPOINT_BLOCKS);
 			Map<String, NDArray> params = trainable.parameters();
 			Adam adam = Adam.torchDefaults(manager, config.weightDecay());
 			for (int i = 0; i < warmup + steps; i++) {
@@ -99,7 +103,10 @@ public final class TrainStepBenchmark {
 					NDArray input = both.duplicate(); // the step's arrays all derive from it: closed with the step
 					input.attach(step);
 					long t = System.nanoTime();
+					boolean profile = PROFILE != null && i == warmup + steps - 1;
+					if (profile) JniUtils.startProfile(false, false, false);
 					losses[i] = trainStep(trainable, params, adam, input, batch, config);
+					if (profile) JniUtils.stopProfile(PROFILE);
 					net.zeroGradients();
 					// libtorch's CPU ops are synchronous: the step is done when this returns
 					if (i >= warmup) times[i - warmup] = (System.nanoTime() - t) / 1e9;
@@ -109,8 +116,8 @@ public final class TrainStepBenchmark {
 		double peakGb = peakRssBytes() / 1e9;
 		double median = median(times), min = Arrays.stream(times).min().getAsDouble();
 		JsonArray refLosses = ref.getAsJsonArray("losses");
-		System.out.printf(Locale.ROOT, "java      %-20s median %.3f s/step  min %.3f s  (steps %s)  peak RSS %.1f GB%n",
-			name, median, min, format(times), peakGb);
+		System.out.printf(Locale.ROOT, "java      %-20s median %.3f s/step  min %.3f s  (steps %s)  peak RSS %.1f GB  (%s)%n",
+			name, median, min, format(times), peakGb, CHECKPOINT_BLOCKS ? "residual blocks checkpointed" : "whole graph recorded");
 		double firstDiff = Math.abs(losses[0] - refLosses.get(0).getAsDouble());
 		for (int i = 0; i < losses.length; i++) {
 			double r = refLosses.get(i).getAsDouble();
@@ -137,10 +144,11 @@ public final class TrainStepBenchmark {
 		int batch, TrainConfig config) {
 		DerainLosses.Terms terms;
 		try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-			NDList out = net.forward(new NDList(input), true);
+			TrainableNet.Pass pass = net.forwardTraining(input, true);
+			NDList out = pass.outputs();
 			NDArray image = out.get(0).get("0:" + batch);
 			terms = DerainLosses.total(image, input.get(batch + ":"), out.get(1), config);
-			gc.backward(terms.total());
+			pass.backward(gc, terms.total());
 		}
 		adam.step(params, p -> LR * LearningRateSchedule.groupScale(p));
 		return terms.total().getFloat();
