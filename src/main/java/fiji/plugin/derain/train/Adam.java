@@ -87,26 +87,34 @@ public final class Adam {
 	}
 
 	private void update(String name, NDArray p, NDArray g, double lr) {
+		// Every temporary must end in scratch: an array computed from the moments (or from the parameter) lands in
+		// their manager, which lives as long as the run; attached nowhere else it would stay there, two
+		// parameter-sized arrays per parameter and step (the training run's memory grew by ~5 MB per step).
 		try (NDManager scratch = stateManager.newSubManager()) {
 			State s = states.computeIfAbsent(name, k -> newState(p));
 			g = g.toDevice(stateManager.getDevice(), false);
 			g.tempAttach(scratch); // a moved copy belongs to the scratch manager; the caller's gradient is untouched
-			if (weightDecay != 0) g = g.add(p.stopGradient().mul((float) weightDecay));
+			// Through a detached alias of the parameter's storage: PyTorch's grad mode is per thread and only the
+			// thread that started the engine has it off, so an in-place update of the leaf itself fails on any other
+			// thread ("a leaf Variable that requires grad is being used in an in-place operation").
+			NDArray data = in(scratch, p.stopGradient());
+			if (weightDecay != 0) g = g.add(data.mul((float) weightDecay));
 			s.step++;
 			s.expAvg.muli((float) beta1).addi(g.mul((float) (1 - beta1)));
 			s.expAvgSq.muli((float) beta2).addi(g.mul(g).muli((float) (1 - beta2)));
 			double biasCorrection1 = 1 - Math.pow(beta1, s.step);
 			double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, s.step));
 			double stepSize = lr / biasCorrection1;
-			NDArray denom = s.expAvgSq.sqrt().divi((float) biasCorrection2Sqrt).addi((float) eps);
-			NDArray delta = s.expAvg.div(denom).muli((float) stepSize);
-			// Through a detached alias of the same storage: PyTorch's grad mode is per thread and only the thread
-			// that started the engine has it off, so an in-place update of the leaf itself fails on any other
-			// thread ("a leaf Variable that requires grad is being used in an in-place operation").
-			NDArray data = p.stopGradient();
-			data.attach(scratch);
-			data.subi(delta.toDevice(p.getDevice(), false));
+			NDArray denom = in(scratch, s.expAvgSq.sqrt()).divi((float) biasCorrection2Sqrt).addi((float) eps);
+			NDArray delta = in(scratch, s.expAvg.div(denom)).muli((float) stepSize);
+			data.subi(in(scratch, delta.toDevice(p.getDevice(), false)));
 		}
+	}
+
+	/** {@code a}, attached to {@code scratch}. */
+	private static NDArray in(NDManager scratch, NDArray a) {
+		a.attach(scratch);
+		return a;
 	}
 
 	private State newState(NDArray p) {

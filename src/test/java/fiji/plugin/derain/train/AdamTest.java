@@ -23,6 +23,24 @@ class AdamTest {
 	private static final List<String> NAMES = List.of("initial_conv.0.conv.1.weight",
 		"residual_blocks.0.conv_block.1.offset_conv.bias");
 
+	/** A step leaves nothing behind in the optimizer's manager but the moments: memory stays flat over a long run. */
+	@Test
+	void stepsKeepNoTemporaries() {
+		for (double wd : new double[] {0, 0.01})
+			try (NDManager m = NDManager.newBaseManager(); NDManager state = m.newSubManager()) {
+				NDArray p = m.randomNormal(new Shape(64, 3, 3, 3));
+				Map<String, NDArray> params = Map.of(NAMES.get(0), p);
+				Map<String, NDArray> grads = Map.of(NAMES.get(0), m.randomNormal(new Shape(64, 3, 3, 3)));
+				Adam adam = Adam.torchDefaults(state, wd);
+				adam.step(params, grads, name -> 1e-3);
+				int afterFirst = state.getManagedArrays().size();
+				for (int i = 0; i < 20; i++) adam.step(params, grads, name -> 1e-3);
+				assertEquals(afterFirst, state.getManagedArrays().size(), "arrays left in the optimizer's manager"
+					+ " (weight decay " + wd + ")");
+				assertEquals(2, afterFirst, "exp_avg and exp_avg_sq");
+			}
+	}
+
 	@Test
 	void matchesTorchAdamWithTwoParameterGroups() {
 		for (String wd : List.of("0.0", "0.01")) {
