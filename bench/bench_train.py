@@ -30,12 +30,10 @@ from make_train_fixtures import multi_scale_ssim, rain_robust_loss  # noqa: E402
 LR = 2e-4
 SSIM_WEIGHT, L1_WEIGHT, ROBUST_WEIGHT, TEMPERATURE = 1.0, 0.1, 0.1, 0.25
 CASE = re.compile(r"ngf(\d+)_b(\d+)_(\d+)_bs(\d+)$")
-# Bytes per output pixel and channel that a Java deformable residual conv keeps for backward. Measured: the peak RSS
-# of one training step grew by 1.0-1.1 GB per 4 deformable convs at 64 channels and 13,448 output pixels
-# (ngf16_b0/b2/b4_164_bs4), i.e. 290-320 B; autograd keeps each of the four gathered corners (9 taps, float32) twice
-# (before and after the in-place weighting, 8 * 36 B) plus the summed columns (36 B). About 80 KB per output pixel
-# at GT-RAIN's 256 channels. The rest of the network adds a few GB at 256x256, batch 8.
-DEFORM_BYTES_PER_PIXEL_CHANNEL = 320
+# Bytes per output pixel and channel that one recorded Java deformable conv keeps for backward: the four gathered
+# corners (9 taps, float32) and their weighted sum, 5 * 36 B. (Before issue 8 the corners were weighted in place,
+# which made autograd keep each twice: 290-320 B measured.) The rest of the network adds a few GB at 256x256, batch 8.
+DEFORM_BYTES_PER_PIXEL_CHANNEL = 180
 
 
 def parse_case(name):
@@ -52,11 +50,11 @@ def parse_case(name):
 
 def java_deform_bytes(ngf, blocks, size, batch):
     """Estimated bytes the Java side's deformable convs keep for backward (2*batch images at size/4). With the
-    residual blocks checkpointed (the default since issue 8) one block's two convs are recorded at a time, plus
-    every block's input; with JAVA_OPTS=-Dbench.record=true all 2*blocks convs are."""
+    residual blocks checkpointed (the default since issue 8) one conv is recorded at a time, plus every block's
+    input; with JAVA_OPTS=-Dbench.record=true all 2*blocks convs are."""
     pixels = 2 * batch * (size // 4) ** 2
-    recorded = blocks if "-Dbench.record=true" in os.environ.get("JAVA_OPTS", "") else min(blocks, 1)
-    return 2 * recorded * pixels * 4 * ngf * DEFORM_BYTES_PER_PIXEL_CHANNEL + (blocks + 1) * pixels * 4 * ngf * 4
+    recorded = 2 * blocks if "-Dbench.record=true" in os.environ.get("JAVA_OPTS", "") else min(blocks, 1)
+    return recorded * pixels * 4 * ngf * DEFORM_BYTES_PER_PIXEL_CHANNEL + (blocks + 1) * pixels * 4 * ngf * 4
 
 
 def available_bytes():
