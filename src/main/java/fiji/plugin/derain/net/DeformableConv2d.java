@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 
 import java.util.ArrayList;
@@ -59,11 +60,17 @@ final class DeformableConv2d extends NetBlock {
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
-		NDArray offset = offsetConv.forward(ps, inputs, training).singletonOrThrow();
-		NDArray mask = TorchArrays.scale(Activation.sigmoid(modulatorConv.forward(ps, inputs, training).singletonOrThrow()), 2);
 		NDArray weight = ps.getValue(regularConv.weight, x.getDevice(), training);
 		NDArray bias = regularConv.bias == null ? null : ps.getValue(regularConv.bias, x.getDevice(), training);
-		return new NDList(deformConv2d(x, offset, mask, weight, bias));
+		return new NDList(deformConv2d(x, offset(ps, inputs, training), mask(ps, inputs, training), weight, bias));
+	}
+
+	private NDArray offset(ParameterStore ps, NDList inputs, boolean training) {
+		return offsetConv.forward(ps, inputs, training).singletonOrThrow();
+	}
+
+	private NDArray mask(ParameterStore ps, NDList inputs, boolean training) {
+		return TorchArrays.scale(Activation.sigmoid(modulatorConv.forward(ps, inputs, training).singletonOrThrow()), 2);
 	}
 
 	/**
@@ -101,70 +108,150 @@ final class DeformableConv2d extends NetBlock {
 
 	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per matmul. */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias, long chunk) {
-		Shape s = x.getShape();
-		long n = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
-		long cOut = weight.getShape().get(0), hOut = h - KERNEL + 1, wOut = w - KERNEL + 1;
-		requireShape("offset", offset, new Shape(n, 2 * TAPS, hOut, wOut));
-		requireShape("mask", mask, new Shape(n, TAPS, hOut, wOut));
-		requireShape("weight", weight, new Shape(cOut, c, KERNEL, KERNEL));
-		NDManager m = x.getManager();
-
-		// rows of the zero-padded, channel-last input: row (b, y+1, x+1) holds pixel (y, x) of sample b
-		long hz = h + 2, wz = w + 2;
-		NDArray rows = x.pad(new Shape(1, 1, 1, 1), 0).transpose(0, 2, 3, 1).reshape(n * hz * wz, c);
-
-		// sample positions (N, 9, hOut, wOut) in input pixels
-		NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL).reshape(1, TAPS, 1, 1);
-		NDArray tapX = m.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL).reshape(1, TAPS, 1, 1);
-		NDArray pixY = m.arange(0, hOut, 1, DataType.FLOAT32).reshape(1, 1, hOut, 1);
-		NDArray pixX = m.arange(0, wOut, 1, DataType.FLOAT32).reshape(1, 1, 1, wOut);
-		NDArray shifts = offset.reshape(n, TAPS, 2, hOut, wOut);
-		NDArray py = shifts.get(":, :, 0").add(tapY.add(pixY));
-		NDArray px = shifts.get(":, :, 1").add(tapX.add(pixX));
-
-		// whole samples outside (-1, H) × (-1, W) are 0; their corner indices are clamped to stay valid
-		NDArray inside = py.gt(-1).logicalAnd(py.lt(h)).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
-			.toType(DataType.FLOAT32, false);
-		NDArray y0 = py.floor(), x0 = px.floor();
-		NDArray ly = py.sub(y0), lx = px.sub(x0);
-		NDArray hy = ly.neg().addi(1), hx = lx.neg().addi(1);
-		NDArray gate = mask.mul(inside);
-		NDArray top = hy.mul(gate), bottom = ly.mul(gate);
-		NDArray[] cornerWeights = {top.mul(hx), top.mul(lx), bottom.mul(hx), bottom.mul(lx)};
-		NDArray sample = m.arange(0, n, 1, DataType.INT64).reshape(n, 1, 1, 1).muli(hz * wz);
-		NDArray base = y0.clip(-1, h - 1).addi(1).toType(DataType.INT64, false).muli(wz)
-			.addi(x0.clip(-1, w - 1).addi(1).toType(DataType.INT64, false)).addi(sample);
-		long[] cornerShift = {0, 1, wz, wz + 1};
-
-		// (pixels, 9) per corner, pixel-major like the output rows
-		long pixels = n * hOut * wOut;
-		NDArray[] index = new NDArray[4];
-		for (int k = 0; k < 4; k++) {
-			index[k] = channelLast(base.add(cornerShift[k]), pixels);
-			cornerWeights[k] = channelLast(cornerWeights[k], pixels).expandDims(2);
-		}
-		NDArray tapMajor = weight.transpose(2, 3, 1, 0);
-		tapMajor.attach(m); // derived from a parameter: would otherwise land in the parameter's manager
-		NDArray kernel = tapMajor.reshape(TAPS * c, cOut);
-
+		Sampling s = Sampling.of(x, offset, mask, weight);
 		// Recorded, the corners are weighted out of place: autograd then keeps each gathered corner once (for the
 		// weights' gradient); weighted in place it would also keep a copy of it from before the weighting.
 		boolean inPlace = !recorded(x, offset, mask, weight);
 		List<NDArray> parts = new ArrayList<>();
-		for (long start = 0; start < pixels; start += chunk) {
-			NDIndex range = new NDIndex("{}:{}", start, Math.min(pixels, start + chunk));
-			NDArray columns = null;
-			for (int k = 0; k < 4; k++) {
-				NDArray gathered = rows.get(new NDIndex("{}", index[k].get(range)));
-				NDArray weights = cornerWeights[k].get(range);
-				NDArray corner = inPlace ? gathered.muli(weights) : gathered.mul(weights);
-				columns = columns == null ? corner : inPlace ? columns.addi(corner) : columns.add(corner);
-			}
-			parts.add(columns.reshape(-1, TAPS * c).matMul(kernel));
-		}
+		for (long start = 0; start < s.pixels; start += chunk)
+			parts.add(s.chunk(s.rows, s.cornerWeights, s.kernel, start, Math.min(s.pixels, start + chunk), inPlace, null));
 		NDArray out = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
 		if (bias != null) out = out.add(bias);
-		return out.reshape(n, hOut, wOut, cOut).transpose(0, 3, 1, 2);
+		return s.toNchw(out);
+	}
+
+	/**
+	 * What every chunk of output pixels reads: the input as rows, and per corner of every (pixel, tap) its row and
+	 * bilinear weight (mask and in-range gate included), and the kernel as (9·C, C_out).
+	 */
+	private record Sampling(NDArray rows, NDArray[] index, NDArray[] cornerWeights, NDArray kernel, long pixels,
+		long channels, Shape out) {
+
+		static Sampling of(NDArray x, NDArray offset, NDArray mask, NDArray weight) {
+			Shape s = x.getShape();
+			long n = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
+			long cOut = weight.getShape().get(0), hOut = h - KERNEL + 1, wOut = w - KERNEL + 1;
+			requireShape("offset", offset, new Shape(n, 2 * TAPS, hOut, wOut));
+			requireShape("mask", mask, new Shape(n, TAPS, hOut, wOut));
+			requireShape("weight", weight, new Shape(cOut, c, KERNEL, KERNEL));
+			NDManager m = x.getManager();
+
+			// rows of the zero-padded, channel-last input: row (b, y+1, x+1) holds pixel (y, x) of sample b
+			long hz = h + 2, wz = w + 2;
+			NDArray rows = x.pad(new Shape(1, 1, 1, 1), 0).transpose(0, 2, 3, 1).reshape(n * hz * wz, c);
+
+			// sample positions (N, 9, hOut, wOut) in input pixels
+			NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL).reshape(1, TAPS, 1, 1);
+			NDArray tapX = m.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL).reshape(1, TAPS, 1, 1);
+			NDArray pixY = m.arange(0, hOut, 1, DataType.FLOAT32).reshape(1, 1, hOut, 1);
+			NDArray pixX = m.arange(0, wOut, 1, DataType.FLOAT32).reshape(1, 1, 1, wOut);
+			NDArray shifts = offset.reshape(n, TAPS, 2, hOut, wOut);
+			NDArray py = shifts.get(":, :, 0").add(tapY.add(pixY));
+			NDArray px = shifts.get(":, :, 1").add(tapX.add(pixX));
+
+			// whole samples outside (-1, H) × (-1, W) are 0; their corner indices are clamped to stay valid
+			NDArray inside = py.gt(-1).logicalAnd(py.lt(h)).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
+				.toType(DataType.FLOAT32, false);
+			NDArray y0 = py.floor(), x0 = px.floor();
+			NDArray ly = py.sub(y0), lx = px.sub(x0);
+			NDArray hy = ly.neg().addi(1), hx = lx.neg().addi(1);
+			NDArray gate = mask.mul(inside);
+			NDArray top = hy.mul(gate), bottom = ly.mul(gate);
+			NDArray[] cornerWeights = {top.mul(hx), top.mul(lx), bottom.mul(hx), bottom.mul(lx)};
+			NDArray sample = m.arange(0, n, 1, DataType.INT64).reshape(n, 1, 1, 1).muli(hz * wz);
+			NDArray base = y0.clip(-1, h - 1).addi(1).toType(DataType.INT64, false).muli(wz)
+				.addi(x0.clip(-1, w - 1).addi(1).toType(DataType.INT64, false)).addi(sample);
+			long[] cornerShift = {0, 1, wz, wz + 1};
+
+			// (pixels, 9) per corner, pixel-major like the output rows
+			long pixels = n * hOut * wOut;
+			NDArray[] index = new NDArray[4];
+			for (int k = 0; k < 4; k++) {
+				index[k] = channelLast(base.add(cornerShift[k]), pixels);
+				cornerWeights[k] = channelLast(cornerWeights[k], pixels).expandDims(2);
+			}
+			NDArray tapMajor = weight.transpose(2, 3, 1, 0);
+			tapMajor.attach(m); // derived from a parameter: would otherwise land in the parameter's manager
+			NDArray kernel = tapMajor.reshape(TAPS * c, cOut);
+			return new Sampling(rows, index, cornerWeights, kernel, pixels, c, new Shape(n, hOut, wOut, cOut));
+		}
+
+		/**
+		 * Output rows {@code [start, end)}, (end − start, C_out), from the given rows, corner weights and kernel
+		 * (these or leaves standing for them); with {@code into}, every array made here is attached to it.
+		 */
+		NDArray chunk(NDArray rows, NDArray[] cornerWeights, NDArray kernel, long start, long end, boolean inPlace,
+			NDManager into) {
+			NDIndex range = new NDIndex("{}:{}", start, end);
+			NDArray columns = null;
+			for (int k = 0; k < 4; k++) {
+				NDArray gathered = keep(into, rows.get(new NDIndex("{}", keep(into, index[k].get(range)))));
+				NDArray weights = keep(into, cornerWeights[k].get(range));
+				NDArray corner = inPlace ? gathered.muli(weights) : keep(into, gathered.mul(weights));
+				columns = columns == null ? corner : inPlace ? columns.addi(corner) : keep(into, columns.add(corner));
+			}
+			return keep(into, keep(into, columns.reshape(-1, TAPS * channels)).matMul(kernel));
+		}
+
+		/** Output rows (pixels, C_out) → (N, C_out, hOut, wOut). */
+		NDArray toNchw(NDArray rowsOut) {
+			return rowsOut.reshape(out).transpose(0, 3, 1, 2);
+		}
+
+		private static NDArray keep(NDManager into, NDArray a) {
+			if (into != null) a.attach(into);
+			return a;
+		}
+	}
+
+	/**
+	 * The backward pass of this conv for gradient checkpointing, its sampled columns recomputed one chunk at a time
+	 * so that autograd never holds more than one chunk of them (the forward pass, recorded, keeps all of them: the
+	 * largest part of a training step's memory). The offsets, mask, sampling weights and indices are recorded
+	 * whole (9 values per pixel and tap, not 9·C); then, chunk by chunk, the chunk's output is recorded from leaves
+	 * standing for the input rows, the corner weights and the kernel, and {@code upstream}'s chunk is
+	 * back-propagated to those leaves; finally their accumulated gradients are back-propagated through the
+	 * recorded sampling into the input, the offset and modulator convs and the kernel. Adds the parameters'
+	 * gradients; returns the gradient of {@code x}, in the manager of {@code upstream}. Call inside a gradient
+	 * collector.
+	 *
+	 * @param x the conv's input as the forward pass had it (N, C, H, W), already padded
+	 * @param upstream the gradient of the conv's output, (N, C_out, H−2, W−2)
+	 */
+	NDArray backward(GradientCollector collector, ParameterStore ps, NDArray x, NDArray upstream) {
+		NDManager m = upstream.getManager();
+		try (NDManager recorded = m.newSubManager()) {
+			NDArray in = Recompute.leaf(x);
+			in.attach(recorded);
+			NDList inputs = new NDList(in);
+			NDArray weight = ps.getValue(regularConv.weight, in.getDevice(), true);
+			Sampling s = Sampling.of(in, offset(ps, inputs, true), mask(ps, inputs, true), weight);
+			NDArray rows = Recompute.leaf(s.rows), kernel = Recompute.leaf(s.kernel);
+			NDArray[] cornerWeights = new NDArray[4];
+			for (int k = 0; k < 4; k++) cornerWeights[k] = Recompute.leaf(s.cornerWeights[k]);
+			NDArray gradOut = upstream.transpose(0, 2, 3, 1).reshape(s.pixels, s.out.get(3)); // like the output rows
+			gradOut.attach(recorded);
+			long chunk = Math.max(1, RECORDED_CHUNK_BYTES / (TAPS * s.channels * 4));
+			for (long start = 0; start < s.pixels; start += chunk) {
+				long end = Math.min(s.pixels, start + chunk);
+				try (NDManager c = recorded.newSubManager()) {
+					NDArray out = s.chunk(rows, cornerWeights, kernel, start, end, false, c);
+					NDArray g = gradOut.get(new NDIndex("{}:{}", start, end));
+					g.attach(c);
+					collector.backward(out.mul(g).sum());
+				}
+			}
+			NDArray total = s.rows.mul(rows.getGradient()).sum().add(s.kernel.mul(kernel.getGradient()).sum());
+			for (int k = 0; k < 4; k++) total = total.add(s.cornerWeights[k].mul(cornerWeights[k].getGradient()).sum());
+			if (regularConv.bias != null) {
+				NDArray bias = ps.getValue(regularConv.bias, in.getDevice(), true);
+				total = total.add(bias.mul(gradOut.sum(new int[] {0})).sum());
+			}
+			collector.backward(total);
+			NDArray gradient = in.getGradient();
+			gradient.attach(m);
+			return gradient;
+		}
 	}
 
 	/** (N, 9, h, w) → contiguous (N·h·w, 9). */

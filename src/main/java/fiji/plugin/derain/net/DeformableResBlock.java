@@ -63,31 +63,44 @@ final class DeformableResBlock extends NetBlock {
 	}
 
 	/**
-	 * The backward pass of this block for gradient checkpointing, one deformable conv at a time: given the block's
-	 * input (saved by an unrecorded forward pass) and the gradient of its output, adds the gradients of the block's
-	 * parameters and returns the gradient of its input (in the manager of {@code upstream}). The first half is run
-	 * once unrecorded to get its output, then the second half and the first half are each recorded and
-	 * back-propagated in turn, so autograd never holds more than one deformable conv's columns. BatchNorm normalises
-	 * with the batch statistics, as in the forward pass, and leaves its running statistics alone.
+	 * The backward pass of this block for gradient checkpointing: given the block's input (saved by an unrecorded
+	 * forward pass) and the gradient of its output, adds the gradients of the block's parameters and returns the
+	 * gradient of its input (in the manager of {@code upstream}). The block is run forward once more, unrecorded,
+	 * keeping the input of each piece; then each piece is back-propagated in turn, from the last: the norms and
+	 * pads recorded from their input, the deformable convs with their columns recomputed chunk by chunk
+	 * ({@link DeformableConv2d#backward}). Autograd never holds more than one piece. BatchNorm normalises with the
+	 * batch statistics, as in the forward pass, and leaves its running statistics alone.
 	 */
 	NDArray backward(GradientCollector collector, ParameterStore ps, NDArray input, NDArray upstream,
 		boolean training) {
 		setReplaying(true);
+		NDArray[] kept = new NDArray[5];
 		try {
-			NDArray hidden = Recompute.unrecorded(() -> firstHalf(ps, input, training));
-			NDArray hiddenGradient = Recompute.backpropagate(collector, h -> secondHalf(ps, h, training), hidden,
-				upstream);
-			hidden.close();
-			NDArray convGradient = Recompute.backpropagate(collector, x -> firstHalf(ps, x, training), input,
-				hiddenGradient);
-			hiddenGradient.close();
+			Recompute.unrecorded(() -> {
+				kept[0] = run(ps, input, training, pad1);
+				kept[1] = run(ps, kept[0], training, deform1);
+				kept[2] = run(ps, kept[1], training, norm1, act);
+				kept[3] = run(ps, kept[2], training, pad2);
+				return kept[4] = run(ps, kept[3], training, deform2);
+			});
+			NDArray g = Recompute.backpropagate(collector, d -> run(ps, d, training, norm2), kept[4], upstream);
+			g = replace(g, deform2.backward(collector, ps, kept[3], g));
+			g = replace(g, Recompute.backpropagate(collector, h -> run(ps, h, training, pad2), kept[2], g));
+			g = replace(g, Recompute.backpropagate(collector, d -> run(ps, d, training, norm1, act), kept[1], g));
+			g = replace(g, deform1.backward(collector, ps, kept[0], g));
+			g = replace(g, Recompute.backpropagate(collector, x -> run(ps, x, training, pad1), input, g));
 			// the sum's two branches: the skip passes the gradient on as it is
-			NDArray gradient = convGradient.add(upstream);
-			convGradient.close();
-			return gradient;
+			return replace(g, g.add(upstream));
 		} finally {
 			setReplaying(false);
+			for (NDArray a : kept) if (a != null) a.close();
 		}
+	}
+
+	/** {@code next}, after closing {@code previous}. */
+	private static NDArray replace(NDArray previous, NDArray next) {
+		previous.close();
+		return next;
 	}
 
 	/**

@@ -55,7 +55,7 @@ public final class TrainingRun {
 	 * Steps between two {@link NativeMemory#trim()} calls: often enough that glibc's heaps cannot fragment their way
 	 * to gigabytes, rarely enough that re-touching the released pages costs little (bench/soak_train.sh); 0: never.
 	 */
-	static final int TRIM_EVERY = Integer.getInteger("derain.trim.every", 10);
+	static final int TRIM_EVERY = Integer.getInteger("derain.trim.every", 100);
 	private static final String LOG_HEADER = "epoch,step,lr,loss,ms_ssim_loss,l1,robust,val_psnr,val_ssim,seconds\n";
 
 	/** Told about progress; all methods are called on the training thread. */

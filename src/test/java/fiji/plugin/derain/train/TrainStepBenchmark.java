@@ -10,6 +10,7 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import fiji.plugin.derain.engine.NativeMemory;
 import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.net.DerainConfig.Activation;
 import fiji.plugin.derain.net.DerainConfig.Init;
@@ -51,6 +52,7 @@ public final class TrainStepBenchmark {
 	private TrainStepBenchmark() {}
 
 	public static void main(String[] args) throws IOException {
+		NativeMemory.preferHugePages(); // as the training commands run (Engines does this before libtorch starts)
 		Path dir = Paths.get(args.length > 0 ? args[0] : "/tmp/derain-bench-train");
 		JsonObject reference = JsonParser.parseString(Files.readString(dir.resolve("reference_train.json")))
 			.getAsJsonObject().getAsJsonObject("cases");
