@@ -57,22 +57,4 @@ else
 fi
 echo "wall $(( $(date +%s) - start )) s, peak RSS $(awk -F': ' '/Maximum resident/{printf "%.2f GB", $2/1048576}' "$WORK/$LABEL.time")"
 
-/usr/bin/python3 - "$RUN/training-steps.csv" "$WORK/$LABEL.png" "$LABEL" <<'PY'
-import csv, statistics, sys
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-rows = list(csv.DictReader(open(sys.argv[1])))
-step = [int(r["step"]) for r in rows]; rss = [float(r["rss_mb"]) for r in rows]; sec = [float(r["seconds"]) for r in rows]
-late = [(s, m) for s, m in zip(step, rss) if s > 100]
-n = len(late); mx = sum(s for s, _ in late) / n; my = sum(m for _, m in late) / n
-slope = sum((s - mx) * (m - my) for s, m in late) / sum((s - mx) ** 2 for s, _ in late)
-print("steps %d; RSS at step 100 %.0f MB, last %.0f MB, max %.0f MB; slope after step 100: %.1f MB per 1,000 steps"
-      % (len(rows), rss[min(99, len(rss) - 1)], rss[-1], max(rss), 1000 * slope))
-print("step time: median %.3f s, mean %.3f s (steps 11-%d)" % (statistics.median(sec[10:]), statistics.mean(sec[10:]), len(sec)))
-fig, ax = plt.subplots(figsize=(8, 4))
-ax.plot(step, [m / 1024 for m in rss], lw=0.8)
-ax.set_xlabel("step"); ax.set_ylabel("resident memory (GB)"); ax.set_ylim(bottom=0)
-ax.set_title("%s: RSS per training step (slope after step 100: %.1f MB / 1,000 steps)" % (sys.argv[3], 1000 * slope), fontsize=9)
-fig.tight_layout(); fig.savefig(sys.argv[2], dpi=100)
-PY
+/usr/bin/python3 bench/soak_report.py "$RUN/training-steps.csv" "$WORK/$LABEL.png" "$LABEL"
