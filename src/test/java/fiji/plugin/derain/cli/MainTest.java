@@ -57,7 +57,8 @@ class MainTest {
 
 	@Test
 	void importRunEvalAndResume() throws Exception {
-		Path model = tmp.resolve("model"), in = tmp.resolve("in.png"), outDir = tmp.resolve("out");
+		Path model = tmp.resolve("model"), in = Files.createDirectories(tmp.resolve("inputs")).resolve("in.png");
+		Path outDir = tmp.resolve("out");
 		assertEquals(0, derain("import-gtrain", Fixtures.path("import/gtrain_small_official.pth").toString(), "--out",
 			model.toString()), err());
 		ColorProcessor cp = new ColorProcessor(45, 31);
