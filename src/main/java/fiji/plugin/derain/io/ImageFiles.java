@@ -83,8 +83,8 @@ public final class ImageFiles {
 		public void check(String what, long width, long height) throws IOException {
 			if (width * height > maxPixels)
 				throw new IOException(String.format(Locale.ROOT,
-					"%s is %d x %d pixels (%.1f megapixels), more than the limit of %.1f megapixels; raise it with %s",
-					what, width, height, width * height / 1e6, maxPixels / 1e6, option));
+					"%s is %d x %d = %d pixels, more than the limit of %d pixels; raise it with %s", what, width, height,
+					width * height, maxPixels, option));
 		}
 	}
 
@@ -177,14 +177,18 @@ public final class ImageFiles {
 	}
 
 	/**
-	 * Refuses, before any work, to write {@code imp} in a format that cannot hold it: PNG and JPEG hold one plane.
+	 * Refuses, before any work, to write {@code imp} in a format that cannot hold it: PNG and JPEG hold one plane
+	 * (not a stack, and not ImageJ's 3-channel image of a 16-bit RGB file).
 	 *
 	 * @param what names the input in the message
 	 */
 	public static void checkWritable(ImagePlus imp, Format format, String what) {
-		if (format != Format.TIFF && imp.getStackSize() > 1)
-			throw new IllegalArgumentException(what + " has " + imp.getStackSize() + " images (frames or slices), which "
-				+ format.extension + " cannot hold: choose the tiff output format (--format tiff, format=tiff in Fiji)");
+		if (format == Format.TIFF || imp.getStackSize() == 1) return;
+		String has = imp.getStackSize() == imp.getNChannels()
+			? imp.getNChannels() + " channels of " + imp.getBitDepth() + " bits"
+			: imp.getStackSize() + " images (frames or slices)";
+		throw new IllegalArgumentException(what + " has " + has + ", which " + format.extension
+			+ " cannot hold: choose the tiff output format (--format tiff, format=tiff in Fiji)");
 	}
 
 	/**

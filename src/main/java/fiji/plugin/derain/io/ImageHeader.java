@@ -105,7 +105,8 @@ public record ImageHeader(String format, long width, long height, int planes, bo
 	}
 
 	private static IOException damaged(Path file, Throwable e) {
-		String why = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() : e.getMessage();
+		String why = e.getMessage() != null && !e.getMessage().isBlank() ? e.getMessage()
+			: e instanceof java.io.EOFException ? "the file ends early" : "unreadable data";
 		return new IOException(file + " is damaged or incomplete and could not be read (" + why + ")", e);
 	}
 
