@@ -124,7 +124,7 @@ class ImageFuzzTest {
 	/** Loads the engine once outside the capture (DJL's and SLF4J's start-up notes are not the readers'). */
 	private void warmUp() throws IOException {
 		Path dir = Files.createDirectories(tmp.resolve("warm")), f = dir.resolve("w.png");
-		new FileSaver(new ImagePlus("w", new ColorProcessor(4, 4))).saveAsPng(f.toString());
+		new FileSaver(new ImagePlus("w", new ColorProcessor(16, 16))).saveAsPng(f.toString());
 		Main.run(new String[] { "run", "--device", "cpu", "--out", tmp.resolve("warm-out").toString(), f.toString() },
 			new PrintStream(OutputStream.nullOutputStream()), new PrintStream(OutputStream.nullOutputStream()));
 		for (Path p : new Path[] { f, tmp.resolve("warm-out/w.png"), dir, tmp.resolve("warm-out") }) Files.delete(p);

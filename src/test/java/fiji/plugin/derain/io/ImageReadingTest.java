@@ -37,7 +37,7 @@ class ImageReadingTest {
 		Random r = new Random(5);
 		for (int i = 0; i < palette.length; i++) palette[i] = r.nextInt(1 << 24);
 		Path f = write("palette.png", PngBytes.png(9, 7, PngBytes.PALETTE, 8, palette, (x, y, c) -> x * 29 + y * 3));
-		ImagePlus imp = ImageFiles.load(f, BUDGET).image();
+		ImagePlus imp = ImageFiles.read(f);
 		assertEquals(ImagePlus.COLOR_RGB, imp.getType());
 		for (int y = 0; y < 7; y++)
 			for (int x = 0; x < 9; x++)
@@ -48,7 +48,7 @@ class ImageReadingTest {
 	void grayFilesStayGrayWithTheirIntensities() throws Exception {
 		// 2-bit gray: ImageJ opens raw values 0..3 with a 4-entry LUT; the network must see 0, 85, 170, 255
 		Path two = write("gray2.png", PngBytes.png(8, 2, PngBytes.GRAY, 2, null, (x, y, c) -> x % 4));
-		ImagePlus imp = ImageFiles.load(two, BUDGET).image();
+		ImagePlus imp = ImageFiles.read(two);
 		assertEquals(ImagePlus.GRAY8, imp.getType());
 		assertEquals(List.of(0, 85, 170, 255), List.of(imp.getProcessor().get(0, 0), imp.getProcessor().get(1, 0),
 			imp.getProcessor().get(2, 0), imp.getProcessor().get(3, 0)));
@@ -56,12 +56,12 @@ class ImageReadingTest {
 		int[] grays = new int[256];
 		for (int i = 0; i < 256; i++) grays[i] = (255 - i) * 0x010101;
 		Path scrambled = write("gray-palette.png", PngBytes.png(8, 2, PngBytes.PALETTE, 8, grays, (x, y, c) -> x * 30));
-		imp = ImageFiles.load(scrambled, BUDGET).image();
+		imp = ImageFiles.read(scrambled);
 		assertEquals(ImagePlus.GRAY8, imp.getType());
 		assertEquals(255 - 30, imp.getProcessor().get(1, 0));
 		// plain 8-bit gray is untouched
 		Path plain = write("gray8.png", PngBytes.png(8, 2, PngBytes.GRAY, 8, null, (x, y, c) -> x * 31 + y));
-		imp = ImageFiles.load(plain, BUDGET).image();
+		imp = ImageFiles.read(plain);
 		assertEquals(ImagePlus.GRAY8, imp.getType());
 		assertEquals(3 * 31 + 1, imp.getProcessor().get(3, 1));
 		assertTrue(imp.getProcessor().isDefaultLut());
