@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * @param file the input file, relative to the batch's input folder (or as given)
  * @param status what happened
  * @param seconds wall time spent on it
- * @param message why it failed or was skipped; empty when done
+ * @param message why it failed or was skipped; when done, a note such as a dropped alpha channel, or empty
  */
 public record BatchItem(Path file, Status status, double seconds, String message) {
 

@@ -29,6 +29,12 @@ public final class FolderBatch {
 	@FunctionalInterface
 	public interface Job {
 		void process(Path input, Path relative) throws Exception;
+
+		/** Like {@link #process}, returning a note for the report ("" for none), e.g. what the output lost. */
+		default String processAndNote(Path input, Path relative) throws Exception {
+			process(input, relative);
+			return "";
+		}
 	}
 
 	/** Where a job writes for a given input (relative to the input folder); used to skip finished work. */
@@ -59,12 +65,41 @@ public final class FolderBatch {
 			throw new IOException("input folder " + inputDir + " does not exist or is not a folder");
 		this.inputDir = inputDir.toAbsolutePath().normalize();
 		this.outputDir = outputDir.toAbsolutePath().normalize();
-		if (!allowOutputInsideInput && this.outputDir.startsWith(this.inputDir))
-			throw new IllegalArgumentException("output folder " + outputDir + " is inside the input folder " + inputDir
-				+ "; choose another output folder (or allow writing inside the input folder explicitly)");
+		if (!allowOutputInsideInput) refuseOutputInside(inputDir, outputDir);
 		this.pattern = pattern == null || pattern.isBlank() ? "" : pattern.trim();
 		this.recursive = recursive;
 		this.overwrite = overwrite;
+	}
+
+	/**
+	 * Refuses an output folder equal to or inside an input folder (results would mix with, or replace, the inputs).
+	 *
+	 * @throws IllegalArgumentException naming both folders and how to go on
+	 */
+	public static void refuseOutputInside(Path inputDir, Path outputDir) {
+		Path in = canonical(inputDir), out = canonical(outputDir);
+		if (out.startsWith(in))
+			throw new IllegalArgumentException("output folder " + outputDir + (out.equals(in) ? " is" : " is inside")
+				+ " the input folder " + inputDir + "; choose another output folder (or allow it explicitly: "
+				+ "--allow-output-in-input, allow_output_in_input in Fiji)");
+	}
+
+	/** The path with symbolic links resolved as far as it exists, so that two names of one folder compare equal. */
+	public static Path canonical(Path p) {
+		Path abs = p.toAbsolutePath().normalize();
+		Path existing = abs;
+		while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+		if (existing == null) return abs;
+		try {
+			return existing.toRealPath().resolve(existing.relativize(abs));
+		} catch (IOException e) {
+			return abs;
+		}
+	}
+
+	/** True if {@code output} names the file {@code input} (then writing it would destroy the input). */
+	public static boolean sameFile(Path input, Path output) {
+		return canonical(input).equals(canonical(output));
 	}
 
 	public Path outputDir() {
@@ -123,15 +158,18 @@ public final class FolderBatch {
 
 	private static BatchItem processOne(Path input, Path rel, boolean overwrite, Job job, Outputs outputs) {
 		long t0 = System.nanoTime();
+		List<Path> planned = outputs.of(rel);
+		if (planned.stream().anyMatch(out -> sameFile(input, out)))
+			return new BatchItem(rel, BatchItem.Status.FAILED, 0, "its output would replace the input file " + input
+				+ "; choose another output folder or format");
 		if (!overwrite) {
-			List<Path> planned = outputs.of(rel);
 			List<Path> existing = planned.stream().filter(Files::exists).toList();
 			if (!existing.isEmpty() && existing.size() == planned.size())
 				return new BatchItem(rel, BatchItem.Status.SKIPPED, 0, "output exists: " + existing.get(0));
 		}
 		try {
-			job.process(input, rel);
-			return new BatchItem(rel, BatchItem.Status.DONE, seconds(t0), "");
+			String note = job.processAndNote(input, rel);
+			return new BatchItem(rel, BatchItem.Status.DONE, seconds(t0), note == null ? "" : note);
 		} catch (CancellationException e) {
 			return new BatchItem(rel, BatchItem.Status.CANCELLED, seconds(t0), "cancelled while processing");
 		} catch (Exception | OutOfMemoryError e) {

@@ -1,9 +1,12 @@
 package fiji.plugin.derain.cli;
 
+import fiji.plugin.derain.UserMessages;
 import fiji.plugin.derain.batch.BatchItem;
 import fiji.plugin.derain.batch.FolderBatch;
 import fiji.plugin.derain.engine.DeviceChoice;
+import fiji.plugin.derain.io.AtomicFiles;
 import fiji.plugin.derain.io.FileNames;
+import fiji.plugin.derain.io.ImageFiles;
 import fiji.plugin.derain.predict.DerainBatch;
 import fiji.plugin.derain.predict.Derainer;
 import fiji.plugin.derain.predict.ModelCatalog;
@@ -34,25 +37,33 @@ final class RunCommand implements Main.SubCommand {
 			"  --overlap N context around tiles (default " + TiledInference.DEFAULT_OVERLAP + ")",
 			"  --device    auto (GPU when present, default) | cpu | gpu",
 			"  --format    auto (default) | png | tiff | jpeg",
-			"  --overwrite replace existing outputs instead of skipping them");
+			"  --max-pixels N  largest image read, in pixels (width x height; default "
+				+ ImageFiles.DEFAULT_MAX_PIXELS + ", or -D" + ImageFiles.MAX_PIXELS_PROPERTY + ")",
+			"  --overwrite replace existing outputs instead of skipping them (never an input file)",
+			"  --allow-output-in-input  permit OUT_DIR to be, or lie inside, the folder of an input");
 	}
 
 	@Override
 	public int run(String[] argv, Console console) throws Exception {
-		Args a = new Args(name(), argv, 1, Set.of("model", "out", "tile", "overlap", "device", "format"),
-			Set.of("overwrite"));
+		Args a = new Args(name(), argv, 1, Set.of("model", "out", "tile", "overlap", "device", "format", "max-pixels"),
+			Set.of("overwrite", "allow-output-in-input"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one input image");
 		DeviceChoice device;
 		Derainer.Settings settings;
+		ImageFiles.Format format;
+		ImageFiles.PixelBudget budget;
 		try {
 			device = DeviceChoice.parse(a.string("device", "auto"));
 			settings = new Derainer.Settings(a.integer("tile", TiledInference.DEFAULT_TILE_SIZE, 0),
 				a.integer("overlap", TiledInference.DEFAULT_OVERLAP, 0), null);
+			format = DerainBatch.parseFormat(a.string("format", "auto"));
+			budget = new ImageFiles.PixelBudget(a.longValue("max-pixels", ImageFiles.defaultMaxPixels()), "--max-pixels N");
 		} catch (IllegalArgumentException e) {
 			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}
 		Path out = a.path("out");
 		List<Path> inputs = a.positional().stream().map(Paths::get).toList();
+		checkOutputs(inputs, out, format, a.flag("allow-output-in-input"));
 		// outputs are named by the input's base name: two inputs with one name would make the second look done
 		java.util.Map<String, Path> byName = new java.util.HashMap<>();
 		for (Path in : inputs) {
@@ -69,7 +80,7 @@ final class RunCommand implements Main.SubCommand {
 			console.note("model: " + d.descriptor().name() + " (" + model + ")");
 			int[] current = {0};
 			DerainBatch batch = new DerainBatch(d, settings, out, a.string("format", "auto"), a.flag("overwrite"),
-				(done, total) -> console.progress(label(inputs, current[0]), done, total), neverCancelled);
+				(done, total) -> console.progress(label(inputs, current[0]), done, total), neverCancelled, budget);
 			List<BatchItem> items = FolderBatch.process(null, inputs, a.flag("overwrite"), batch.job(), batch.outputs(),
 				(item, i, n) -> {
 					current[0] = i;
@@ -81,6 +92,29 @@ final class RunCommand implements Main.SubCommand {
 		}
 	}
 
+	/**
+	 * Before any work: the output folder must not be (or lie in) an input's folder unless allowed, no output may be
+	 * an input file, and the output folder must be a writable folder (created when missing).
+	 */
+	private void checkOutputs(List<Path> inputs, Path out, ImageFiles.Format format, boolean allowInsideInput) {
+		try {
+			for (Path in : inputs) {
+				Path folder = in.toAbsolutePath().getParent();
+				if (!allowInsideInput && folder != null) FolderBatch.refuseOutputInside(folder, out);
+				if (FolderBatch.sameFile(in, DerainBatch.outputFor(out, format, in.getFileName())))
+					throw new IllegalArgumentException(in + " would be replaced by its own output; choose another --out"
+						+ " or --format");
+			}
+		} catch (IllegalArgumentException e) {
+			throw new Args.UsageException(name() + ": " + e.getMessage());
+		}
+		try {
+			AtomicFiles.requireWritableFolder(out);
+		} catch (java.io.IOException e) {
+			throw new Args.UsageException(name() + ": --out " + UserMessages.describe(e));
+		}
+	}
+
 	private static String label(List<Path> inputs, int index) {
 		return "[" + (index + 1) + "/" + inputs.size() + "] " + inputs.get(Math.min(index, inputs.size() - 1)).getFileName();
 	}
@@ -88,7 +122,8 @@ final class RunCommand implements Main.SubCommand {
 	private static void report(Console console, BatchItem item, DerainBatch batch) {
 		switch (item.status()) {
 			case DONE:
-				console.note(String.format("%s -> %s (%.1f s)", item.file(), batch.outputFor(item.file()), item.seconds()));
+				console.note(String.format("%s -> %s (%.1f s)%s", item.file(), batch.outputFor(item.file()), item.seconds(),
+					item.message().isEmpty() ? "" : "; " + item.message()));
 				break;
 			case SKIPPED:
 				console.note(item.file() + ": skipped, " + item.message() + " (--overwrite to redo)");

@@ -2,6 +2,7 @@ package fiji.plugin.derain.command;
 
 import fiji.plugin.derain.batch.BatchItem;
 import fiji.plugin.derain.batch.FolderBatch;
+import fiji.plugin.derain.io.AtomicFiles;
 import fiji.plugin.derain.predict.DerainBatch;
 import fiji.plugin.derain.predict.Derainer;
 
@@ -115,6 +116,7 @@ public class DerainFolderCommand extends ModelCommand {
 			throw new IllegalArgumentException("input: no images" + (f.pattern() == null || f.pattern().isBlank() ? ""
 				: " matching '" + f.pattern() + "'") + " in " + f.input() + (f.recursive() ? " or its sub-folders" : ""));
 		options.validate();
+		AtomicFiles.requireWritableFolder(batch.outputDir());
 
 		List<BatchItem> items;
 		try (Derainer derainer = options.open(LABEL, feedback)) {
@@ -125,7 +127,8 @@ public class DerainFolderCommand extends ModelCommand {
 				current[0] = index;
 				feedback.progress(index, total);
 				feedback.status(LABEL + ": " + index + "/" + total + " " + item.file() + " " + item.status().id());
-				if (item.status() == BatchItem.Status.FAILED) feedback.log(LABEL + ": " + item.file() + ": " + item.message());
+				if (item.status() == BatchItem.Status.FAILED || !item.message().isEmpty())
+					feedback.log(LABEL + ": " + item.file() + ": " + item.message());
 			}, feedback::cancelled);
 		}
 		Path csv = batch.outputDir().resolve(REPORT_CSV);

@@ -1,6 +1,8 @@
 package fiji.plugin.derain.command;
 
+import fiji.plugin.derain.io.ImageFiles;
 import fiji.plugin.derain.predict.Derainer;
+import fiji.plugin.derain.tensor.ImageBridge;
 
 import ij.ImagePlus;
 
@@ -52,17 +54,20 @@ public class DerainImageCommand extends ModelCommand {
 	/**
 	 * Derains {@code imp} with the model and tiling of {@code options}, reporting to {@code feedback}.
 	 *
-	 * @return a new image; {@code imp} is left unchanged
+	 * @return a new image (RGB for an indexed-colour image); {@code imp} is left unchanged
 	 * @throws java.util.concurrent.CancellationException if the user cancelled
 	 */
 	public static ImagePlus derain(ImagePlus imp, ModelOptions options, CommandSupport.Feedback feedback)
 		throws IOException {
 		if (imp == null) throw new IllegalArgumentException("no image: open the image to derain first");
+		ImageFiles.PixelBudget.fromSystemProperty().check("image '" + imp.getTitle() + "'", imp.getWidth(),
+			imp.getHeight());
 		options.validate();
 		try (Derainer derainer = options.open(LABEL, feedback)) {
 			feedback.status(LABEL + ": " + imp.getTitle());
 			long t0 = System.nanoTime();
-			ImagePlus out = derainer.derain(imp, options.settings(), feedback::progress, feedback::cancelled);
+			ImagePlus out = derainer.derain(ImageBridge.withDisplayedColours(imp), options.settings(), feedback::progress,
+				feedback::cancelled);
 			feedback.progress(1, 1);
 			feedback.status(String.format("%s: %s done in %.1f s", LABEL, imp.getTitle(), (System.nanoTime() - t0) / 1e9));
 			return out;

@@ -3,6 +3,8 @@ package fiji.plugin.derain.tensor;
 import ij.CompositeImage;
 import ij.ImagePlus;
 import ij.ImageStack;
+import ij.process.ByteProcessor;
+import ij.process.ColorProcessor;
 import ij.process.ImageProcessor;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.Sampler;
@@ -21,6 +23,7 @@ import net.imglib2.type.numeric.integer.UnsignedByteType;
 import net.imglib2.type.numeric.real.FloatType;
 import net.imglib2.view.Views;
 
+import java.awt.image.IndexColorModel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -31,8 +34,8 @@ import java.util.Properties;
  * Supported images: 8-bit, 16-bit and 32-bit grayscale with one channel, RGB ({@code ColorProcessor}) with one
  * channel, and 8/16/32-bit images with exactly three channels (composites; channel 1, 2, 3 = R, G, B). Stacks and
  * hyperstacks are handled one frame at a time; a frame is addressed by ImageJ's 1-based slice {@code z} and time
- * point {@code t} (the order of {@link ImagePlus#getStackIndex(int, int, int)}). An 8-bit image with a colour LUT is
- * treated by its raw values.
+ * point {@code t} (the order of {@link ImagePlus#getStackIndex(int, int, int)}). An 8-bit image is treated by its
+ * raw values; {@link #withDisplayedColours} first turns indexed-colour (palette) images into RGB.
  * <p>
  * Frames are views on the image's own pixel arrays (no copy): reading them reads the {@code ImagePlus}, writing them
  * writes it. They stay valid as long as the image keeps its pixel arrays. (A virtual stack hands out a fresh copy of
@@ -59,6 +62,67 @@ public final class ImageBridge {
 			throw new IllegalArgumentException("image '" + imp.getTitle() + "' has " + channels
 				+ " channels; derain needs a grayscale image (1 channel), an RGB image or a 3-channel (R, G, B) composite");
 		}
+	}
+
+	/**
+	 * The image as its pixels look, for 8-bit single-channel images whose raw values are not intensities: an RGB
+	 * copy for an indexed-colour image (a palette PNG or GIF: its raw values are indices into an arbitrary palette),
+	 * an 8-bit copy with the LUT applied and the plain gray LUT for a gray LUT other than ImageJ's ramp (a gray
+	 * palette in any order, 1-, 2- and 4-bit gray files). Returns {@code imp} itself for every other image,
+	 * including 8-bit images with the plain gray ramp or a smooth colour map such as "Fire" (intensities shown in
+	 * colour). The base LUT decides, not the display range.
+	 */
+	public static ImagePlus withDisplayedColours(ImagePlus imp) {
+		if (imp == null || imp.getBitDepth() != 8 || imp.getNChannels() != 1 || imp.isComposite()) return imp;
+		if (!(imp.getProcessor().getColorModel() instanceof IndexColorModel lut)) return imp;
+		int[] argb = argbTable(lut);
+		boolean gray = true, ramp = true;
+		for (int i = 0; i < 256; i++) {
+			int r = argb[i] >> 16 & 0xff, g = argb[i] >> 8 & 0xff, b = argb[i] & 0xff;
+			gray &= r == g && g == b;
+			ramp &= r == i && g == i && b == i;
+		}
+		if (ramp || !gray && isSmoothColourMap(lut)) return imp;
+		ImageStack in = imp.getStack();
+		ImageStack stack = new ImageStack(imp.getWidth(), imp.getHeight());
+		for (int i = 1; i <= in.getSize(); i++) {
+			byte[] raw = (byte[]) in.getPixels(i);
+			stack.addSlice(in.getSliceLabel(i), gray ? grayThrough(raw, argb, imp.getWidth(), imp.getHeight())
+				: colourThrough(raw, argb, imp.getWidth(), imp.getHeight()));
+		}
+		ImagePlus out = imp.createImagePlus();
+		out.setStack(imp.getTitle(), stack);
+		out.setDimensions(1, imp.getNSlices(), imp.getNFrames());
+		out.setOpenAsHyperStack(imp.isHyperStack());
+		copyProperties(imp, out);
+		return out;
+	}
+
+	/** The LUT as 256 packed RGB entries; indices beyond a short palette show its last colour. */
+	private static int[] argbTable(IndexColorModel lut) {
+		int n = lut.getMapSize();
+		int[] table = new int[256];
+		for (int i = 0; i < 256; i++) table[i] = n == 0 ? 0 : lut.getRGB(Math.min(i, n - 1)) & 0xffffff;
+		return table;
+	}
+
+	/** ImageJ's own test for a LUT that shows intensities in colour (no jumps between neighbouring entries). */
+	private static boolean isSmoothColourMap(IndexColorModel lut) {
+		ImageProcessor probe = new ByteProcessor(1, 1);
+		probe.setColorModel(lut);
+		return probe.isPseudoColorLut();
+	}
+
+	private static ImageProcessor grayThrough(byte[] raw, int[] argb, int w, int h) {
+		byte[] px = new byte[raw.length];
+		for (int i = 0; i < raw.length; i++) px[i] = (byte) argb[raw[i] & 0xff];
+		return new ByteProcessor(w, h, px);
+	}
+
+	private static ImageProcessor colourThrough(byte[] raw, int[] argb, int w, int h) {
+		int[] px = new int[raw.length];
+		for (int i = 0; i < raw.length; i++) px[i] = 0xff000000 | argb[raw[i] & 0xff];
+		return new ColorProcessor(w, h, px);
 	}
 
 	/** True if the network's three output channels are averaged back into one grayscale channel. */

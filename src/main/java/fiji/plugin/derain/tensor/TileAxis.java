@@ -4,7 +4,7 @@ package fiji.plugin.derain.tensor;
  * Where the tiles lie along one axis and how much each tile contributes to every position.
  * <p>
  * Positions count from 0 (the image's min). The image is treated as mirror-extended to {@code padded}, its size
- * rounded up to a multiple of 4, exactly as the whole-image path pads it, and every window lies inside
+ * rounded up to a multiple of 4 and to at least {@value #MIN_PADDED}, exactly as the whole-image path pads it, and every window lies inside
  * {@code [0, padded)} and starts at a multiple of 4. So each window sees the image border where the whole image
  * does, and the network's stride-2 grids stay in phase with the whole-image pass.
  * <p>
@@ -16,7 +16,13 @@ package fiji.plugin.derain.tensor;
 final class TileAxis {
 	/** Image extent along this axis. */
 	final long size;
-	/** {@link #size} rounded up to a multiple of 4. */
+	/**
+	 * Smallest padded extent: the network reflection-pads by 3 at full size and by 1 at a quarter size, which needs
+	 * at least 4 and 2 pixels there, so tiny images are mirror-extended to 8 and cropped back.
+	 */
+	static final int MIN_PADDED = 8;
+
+	/** {@link #size} rounded up to a multiple of 4 and to at least {@link #MIN_PADDED}. */
 	final long padded;
 	/** Window length (a multiple of 4): the tile size, or {@link #padded} if the axis needs only one tile. */
 	final int window;
@@ -38,7 +44,7 @@ final class TileAxis {
 	 * @param blend minimum cross-fade width, {@code >= 0}, with {@code tile - 2 margin - blend >= 4}
 	 */
 	static TileAxis of(long size, int tile, int margin, int blend) {
-		long padded = roundUp4(size);
+		long padded = paddedSize(size);
 		if (padded <= tile) return new TileAxis(size, padded, (int) padded, new long[] { 0 }, new long[] { 0 }, new long[] { size });
 		long stepUnits = (tile - 2L * margin - blend) / 4;
 		if (stepUnits < 1)
@@ -108,5 +114,10 @@ final class TileAxis {
 
 	static long roundUp4(long v) {
 		return (v + 3) / 4 * 4;
+	}
+
+	/** The extent the network sees for an image extent: a multiple of 4, at least {@link #MIN_PADDED}. */
+	static long paddedSize(long size) {
+		return Math.max(roundUp4(size), MIN_PADDED);
 	}
 }

@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * such as {@link ImageBridge#frame}.
  * <p>
  * How tiles are laid out (see {@link TileAxis}): the image is mirror-extended ({@code Views.extendMirrorSingle},
- * torch's "reflect") to multiples of 4; windows of {@code tileSize} start at multiples of 4 inside that; a tile
+ * torch's "reflect") to multiples of 4, and tiny images to at least 8 pixels (what the network's reflection padding
+ * needs at a quarter of the size); windows of {@code tileSize} start at multiples of 4 inside that; a tile
  * contributes only where it has at least {@code overlap} pixels of context toward its neighbours, and neighbours
  * cross-fade with a cosine ramp at least {@code blend} pixels wide. With {@code overlap} at least the network's
  * receptive-field radius the result equals the whole-image result up to float rounding; a tile size of at least the
@@ -99,7 +100,7 @@ public final class TiledInference {
 		long w = source.dimension(0), h = source.dimension(1);
 		ImageBridge.checkRgbInterval(source, w, h, "source image");
 		ImageBridge.checkRgbInterval(target, w, h, "target image (same size as the source)");
-		long whole = Math.max(TileAxis.roundUp4(w), TileAxis.roundUp4(h));
+		long whole = Math.max(TileAxis.paddedSize(w), TileAxis.paddedSize(h));
 		int tile = (int) Math.min(Math.min(tileSize, MAX_TILE_SIZE) / 4 * 4, whole);
 		// Zero-min views: ImgLib2 8.0.0's mirror extension steps off the image on fwd() at positions beyond 2^31
 		// (seen with a view translated by 3e9), and nothing here needs absolute positions.
@@ -167,7 +168,7 @@ public final class TiledInference {
 	 */
 	private int[] fitContext(int tile, long w, long h) {
 		int m = overlap, b = blend;
-		boolean tiled = TileAxis.roundUp4(w) > tile || TileAxis.roundUp4(h) > tile;
+		boolean tiled = TileAxis.paddedSize(w) > tile || TileAxis.paddedSize(h) > tile;
 		int room = tile / 4 * 3;
 		if (tiled && 2 * m + b > room) {
 			double f = (double) room / (2 * m + b);

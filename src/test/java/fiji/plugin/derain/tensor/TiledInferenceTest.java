@@ -200,10 +200,21 @@ class TiledInferenceTest {
 
 	@Test
 	void tinyImagesArePaddedAndCropped() {
-		Img<FloatType> image = randomImage(1, 3, 12);
-		Img<FloatType> result = ArrayImgs.floats(1, 3, 3);
-		assertEquals(4, TiledInference.builder().setManager(manager).setNetwork(input -> input).build().run(image, result));
-		assertTrue(maxDifference(image, result) < 1e-6f);
+		// the network needs 8 pixels (reflection padding at a quarter of the size): tiny images are extended to that
+		for (int[] size : new int[][] { { 1, 3 }, { 1, 1 }, { 2, 2 }, { 4, 4 }, { 3, 5 }, { 9, 2 } }) {
+			Img<FloatType> image = randomImage(size[0], size[1], 12);
+			Img<FloatType> result = ArrayImgs.floats(size[0], size[1], 3);
+			List<long[]> shapes = new ArrayList<>();
+			int used = TiledInference.builder().setManager(manager).setNetwork(input -> {
+				shapes.add(input.getShape().getShape());
+				return input;
+			}).build().run(image, result);
+			long padded = Math.max(8, (Math.max(size[0], size[1]) + 3) / 4 * 4);
+			assertEquals(padded, used);
+			assertEquals(Math.max(8, (size[1] + 3) / 4 * 4), shapes.get(0)[2]);
+			assertEquals(Math.max(8, (size[0] + 3) / 4 * 4), shapes.get(0)[3]);
+			assertTrue(maxDifference(image, result) < 1e-6f);
+		}
 	}
 
 	private static TiledInference.Builder builder() {
