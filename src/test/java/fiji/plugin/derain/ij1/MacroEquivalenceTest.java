@@ -82,8 +82,12 @@ class MacroEquivalenceTest {
 	private static final Map<String, CommandInfo> commands = new TreeMap<>();
 	private static final Map<String, Class<?>> twins = new TreeMap<>();
 
-	/** One call, read by both apps: the parameters (or what was thrown) and Fiji's input values. */
-	record Call(String label, String options, Object imageJ1, Object fiji, Map<String, Object> fijiInputs) {}
+	/**
+	 * One call, read by both apps: the parameters (or what was thrown), Fiji's input values and the inputs left
+	 * unresolved (Fiji's input harvester would ask for those in a dialog; ImageJ 1.x keeps the default).
+	 */
+	record Call(String label, String options, Object imageJ1, Object fiji, Map<String, Object> fijiInputs,
+		Set<String> unresolved) {}
 
 	@BeforeAll
 	static void findCommands() throws IOException {
@@ -228,6 +232,7 @@ class MacroEquivalenceTest {
 		assertFalse(call.imageJ1() instanceof Throwable, () -> where + ": ImageJ 1.x: " + call.imageJ1());
 		assertFalse(call.fiji() instanceof Throwable, () -> where + ": Fiji: " + call.fiji());
 		assertEquals(comparable(call.imageJ1()), comparable(call.fiji()), where + ": ImageJ 1.x vs Fiji");
+		assertEquals(Set.of(), call.unresolved(), where + ": Fiji would ask for these in a dialog");
 	}
 
 	private static MacroCalls.Result run(String macro, String argument) throws Exception {
@@ -238,6 +243,7 @@ class MacroEquivalenceTest {
 	private static Call read(String label, String options) {
 		Object imageJ1, fiji;
 		Map<String, Object> inputs = new TreeMap<>();
+		Set<String> unresolved = new TreeSet<>();
 		try {
 			DerainPlugIn<?> twin = twin(label);
 			GenericDialogEmulation gd = new GenericDialogEmulation();
@@ -250,12 +256,15 @@ class MacroEquivalenceTest {
 		try {
 			Module module = fijiModule(label);
 			for (ModuleItem<?> input : module.getInfo().inputs())
-				if (isMacroValue(input.getType())) inputs.put(input.getName(), module.getInput(input.getName()));
+				if (isMacroValue(input.getType())) {
+					inputs.put(input.getName(), module.getInput(input.getName()));
+					if (!module.isInputResolved(input.getName())) unresolved.add(input.getName());
+				}
 			fiji = parameters(module.getDelegateObject());
 		} catch (Exception e) {
 			fiji = e;
 		}
-		return new Call(label, options, imageJ1, fiji, inputs);
+		return new Call(label, options, imageJ1, fiji, inputs, unresolved);
 	}
 
 	/**
