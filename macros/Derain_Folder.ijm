@@ -3,7 +3,8 @@
 //
 // Arguments (getArgument(), macro-style keys; [brackets] around paths with spaces):
 //   input=DIR output=DIR [model=default|NAME|folder] [model_folder=DIR] [pattern=*.png] [recursive]
-//   [format=auto|png|tiff|jpeg] [tile=512] [overlap=96] [device=auto|cpu|gpu]
+//   [format=auto|png|tiff|jpeg] [tile=512] [overlap=96] [device=auto|cpu|gpu] [overwrite] [allow_output_in_input]
+// Flags ([recursive], ...) are a bare word or word=true|false.
 // e.g.  ImageJ -batch Derain_Folder.ijm "input=/data/rainy output=/data/derained"
 // Without arguments (run from the menu) it asks for the two folders.
 
@@ -19,8 +20,8 @@ options = "input=[" + input + "] output=[" + output + "]"
 	+ " model_folder=[" + value(args, "model_folder", "") + "]"
 	+ " tile=" + value(args, "tile", "512")
 	+ " overlap=" + value(args, "overlap", "96")
-	+ " device=" + value(args, "device", "auto");
-if (indexOf(" " + args + " ", " recursive ") >= 0) options = options + " recursive";
+	+ " device=" + value(args, "device", "auto")
+	+ " " + flag(args, "recursive") + " " + flag(args, "overwrite") + " " + flag(args, "allow_output_in_input");
 setBatchMode(true);
 run("Derain Folder", options);
 print("Derain Folder: " + input + " -> " + output);
@@ -30,3 +31,13 @@ function value(options, key, def) {
 	return call("ij.Macro.getValue", options, key, def);
 }
 
+// "key=true" or "key=false", as args set the flag key: a bare word or key=true|false (passed on explicitly, the
+// form that means the same in Fiji and in plain ImageJ).
+function flag(args, key) {
+	v = call("ij.Macro.getValue", args, key, "");
+	if (v == "") {
+		v = "false";
+		if (indexOf(" " + args + " ", " " + key + " ") >= 0) v = "true";
+	}
+	return key + "=" + v;
+}

@@ -3,6 +3,7 @@
 //
 // Arguments (getArgument()):
 //   prediction=DIR reference=DIR [mode=auto|folders|gtrain_scenes] [convention=standard|gtrain] [csv=FILE]
+// An existing csv is replaced.
 // e.g.  ImageJ -batch Evaluate_Folder.ijm "prediction=/data/derained reference=/data/clean csv=/data/scores.csv"
 // Prints the mean PSNR and SSIM (the last row of the table).
 
@@ -16,7 +17,9 @@ options = "prediction=[" + prediction + "] reference=[" + reference + "]"
 	+ " mode=" + call("ij.Macro.getValue", args, "mode", "auto")
 	+ " convention=" + call("ij.Macro.getValue", args, "convention", "standard")
 	+ " csv=[" + csv + "]";
-if (csv != "") options = options + " overwrite";
+// Booleans as key=true|false: the form that means the same in Fiji and in plain ImageJ.
+if (csv != "") options = options + " overwrite=true";
+else options = options + " overwrite=false";
 setBatchMode(true);
 run("Evaluate PSNR/SSIM", options);
 title = "Evaluate PSNR/SSIM";

@@ -6,7 +6,7 @@
 //   input=DIR output=DIR [preset=light|medium|heavy|storm] [seed=0] [max_size=0]
 //   [density=N] [length=PX] [angle=DEG] [width=PX] [brightness=B] [motion_blur=PX] [defocus=PX]
 //   [transmission=T] [atmospheric_light=A] [absolute_size] [overwrite]
-// Rain values left out take the preset's.
+// Rain values left out take the preset's. Flags ([absolute_size], [overwrite]) are a bare word or word=true|false.
 // e.g.  ImageJ -batch Synthesize_Rain.ijm "input=/data/photos output=/data/pairs preset=heavy max_size=1024"
 
 args = getArgument();
@@ -22,9 +22,7 @@ keys = newArray("density", "length", "angle", "width", "brightness", "motion_blu
 	"atmospheric_light");
 for (k = 0; k < keys.length; k++)
 	options = options + " " + keys[k] + "=[" + value(args, keys[k], "") + "]";
-flags = newArray("absolute_size", "overwrite");
-for (k = 0; k < flags.length; k++)
-	if (indexOf(" " + args + " ", " " + flags[k] + " ") >= 0) options = options + " " + flags[k];
+options = options + " " + flag(args, "absolute_size") + " " + flag(args, "overwrite") + " layer=false";
 setBatchMode(true);
 run("Synthesize Rain", options);
 print("Synthesize Rain: " + input + " -> " + output);
@@ -32,4 +30,15 @@ print("Synthesize Rain: " + input + " -> " + output);
 // The value of key in a macro options string (ImageJ's own parser), or def.
 function value(options, key, def) {
 	return call("ij.Macro.getValue", options, key, def);
+}
+
+// "key=true" or "key=false", as args set the flag key: a bare word or key=true|false (passed on explicitly, the
+// form that means the same in Fiji and in plain ImageJ).
+function flag(args, key) {
+	v = call("ij.Macro.getValue", args, key, "");
+	if (v == "") {
+		v = "false";
+		if (indexOf(" " + args + " ", " " + key + " ") >= 0) v = "true";
+	}
+	return key + "=" + v;
 }

@@ -1,13 +1,14 @@
 // Trains a derainer on pairs of rainy and clean images with Plugins > Deraining > Train Derainer, then prints
 // the validation scores of the model it saved. The output folder becomes a model folder for Derain Image /
 // Derain Folder (model=folder model_folder=OUTPUT). Pairs can come from Synthesize_Rain.ijm.
-// An interrupted run (Esc, a crash) continues with the same arguments plus "resume".
+// An interrupted run (Esc, a crash) continues with the same arguments plus "resume" (or resume=true).
 //
 // Arguments (getArgument(), macro-style keys; [brackets] around paths with spaces):
 //   rainy=DIR clean=DIR output=DIR   (or data=gtrain gtrain=DIR output=DIR)
 //   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [steps_per_epoch=0] [ngf=64] [blocks=9]
 //   [activation=leaky|mish] [norm=batch|instance] [ssim_weight=1] [seed=0] [val_fraction=0.1]
 //   [bn_batches=0] [device=auto|cpu|gpu] [init_model=MODEL] [freeze_bn] [resume]
+// Flags ([freeze_bn], [resume]) are a bare word or word=true|false.
 // Fine-tuning: init_model=default (or a model folder) starts from that model's weights; with freeze_bn its
 // BatchNorm statistics stay fixed and the model is trained as it is run (how models/default was made).
 // e.g.  ImageJ -batch Train_Derainer.ijm "rainy=/data/pairs/rainy clean=/data/pairs/clean output=/models/mine epochs=5"
@@ -37,9 +38,8 @@ options = "data=" + data + " rainy=[" + rainy + "] clean=[" + clean + "]"
 	+ " val_fraction=" + value(args, "val_fraction", "0.1")
 	+ " bn_batches=" + value(args, "bn_batches", "0")
 	+ " init_model=[" + value(args, "init_model", "") + "]"
-	+ " device=" + value(args, "device", "auto");
-if (indexOf(" " + args + " ", " freeze_bn ") >= 0) options = options + " freeze_bn";
-if (indexOf(" " + args + " ", " resume ") >= 0) options = options + " resume";
+	+ " device=" + value(args, "device", "auto")
+	+ " " + flag(args, "freeze_bn") + " " + flag(args, "resume");
 setBatchMode(true);
 run("Train Derainer", options);
 descriptor = output + File.separator + "model.json";
@@ -54,4 +54,15 @@ print("Train Derainer: model in " + output + " " + metrics);
 // The value of key in a macro options string (ImageJ's own parser), or def.
 function value(options, key, def) {
 	return call("ij.Macro.getValue", options, key, def);
+}
+
+// "key=true" or "key=false", as args set the flag key: a bare word or key=true|false (passed on explicitly, the
+// form that means the same in Fiji and in plain ImageJ).
+function flag(args, key) {
+	v = call("ij.Macro.getValue", args, key, "");
+	if (v == "") {
+		v = "false";
+		if (indexOf(" " + args + " ", " " + key + " ") >= 0) v = "true";
+	}
+	return key + "=" + v;
 }

@@ -38,9 +38,14 @@ public class AboutCommand implements Command {
 	@Parameter
 	private LogService log;
 
+	/** The device as set by the dialog or a macro. */
+	public DeviceChoice deviceChoice() {
+		return DeviceChoice.parse(device);
+	}
+
 	@Override
 	public void run() {
-		report = AboutReport.build(DeviceChoice.parse(device), log::debug); // the report repeats them
+		report = AboutReport.build(deviceChoice(), log::debug); // the report repeats them
 		log.info(report);
 	}
 }

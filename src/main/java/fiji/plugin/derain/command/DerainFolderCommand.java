@@ -91,8 +91,12 @@ public class DerainFolderCommand extends ModelCommand {
 
 	@Override
 	void execute(CommandSupport.Feedback feedback) throws Exception {
-		report = derain(new Folders(input, output, pattern, recursive, format, overwrite, allow_output_in_input),
-			modelOptions(), feedback);
+		report = derain(folders(), modelOptions(), feedback);
+	}
+
+	/** The folder parameters as set by the dialog or a macro. */
+	public Folders folders() {
+		return new Folders(file(input), file(output), pattern, recursive, format, overwrite, allow_output_in_input);
 	}
 
 	/**

@@ -90,7 +90,12 @@ public class EvaluateCommand extends FeedbackCommand {
 
 	@Override
 	void execute(CommandSupport.Feedback feedback) throws Exception {
-		scores = evaluate(new Options(path(prediction), path(reference), mode, convention, csv, overwrite), feedback);
+		scores = evaluate(options(), feedback);
+	}
+
+	/** The parameters as set by the dialog or a macro. */
+	public Options options() {
+		return new Options(path(prediction), path(reference), mode, convention, file(csv), overwrite);
 	}
 
 	private static String path(File f) {

@@ -1,5 +1,7 @@
 package fiji.plugin.derain.command;
 
+import java.io.File;
+
 import org.scijava.app.StatusService;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
@@ -28,6 +30,14 @@ abstract class FeedbackCommand extends ContextCommand {
 
 	/** The command's work: read the parameters, call the engine, set the outputs. */
 	abstract void execute(CommandSupport.Feedback feedback) throws Exception;
+
+	/**
+	 * Null for a missing or empty path: a macro's {@code key=[]} gives {@code new File("")} in Fiji (the
+	 * {@code ConvertService}) where the ImageJ 1.x twin reads null, and both mean "not given".
+	 */
+	static File file(File f) {
+		return f == null || f.getPath().isBlank() ? null : f;
+	}
 
 	@Override
 	public final void run() {

@@ -41,6 +41,9 @@ public class ImportCheckpointCommand extends FeedbackCommand {
 	public static final String LABEL = "Import GT-RAIN Checkpoint";
 	public static final String MENU_PATH = MenuPaths.DERAINING + ">" + LABEL;
 
+	/** The parameters of a run (see the class comment for their macro keys). */
+	public record Options(File checkpoint, File output, String activation, boolean overwrite) {}
+
 	@Parameter(persist = false, required = false, label = "Checkpoint (.pth)", style = FileWidget.OPEN_STYLE)
 	private File checkpoint;
 
@@ -64,7 +67,13 @@ public class ImportCheckpointCommand extends FeedbackCommand {
 
 	@Override
 	void execute(CommandSupport.Feedback feedback) throws Exception {
-		model_folder = importCheckpoint(checkpoint, output, activation, overwrite, feedback).toFile();
+		Options o = options();
+		model_folder = importCheckpoint(o.checkpoint(), o.output(), o.activation(), o.overwrite(), feedback).toFile();
+	}
+
+	/** The parameters as set by the dialog or a macro. */
+	public Options options() {
+		return new Options(file(checkpoint), file(output), activation, overwrite);
 	}
 
 	/** The folder a checkpoint is imported into when {@code output} is empty. */

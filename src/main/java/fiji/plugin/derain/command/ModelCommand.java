@@ -30,8 +30,8 @@ abstract class ModelCommand extends FeedbackCommand {
 	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })
 	private String device = "auto";
 
-	/** The parameters above as the engine takes them. */
-	ModelOptions modelOptions() {
-		return new ModelOptions(model, model_folder, tile, overlap, device);
+	/** The parameters above as the engine takes them (as set by the dialog or a macro). */
+	public ModelOptions modelOptions() {
+		return new ModelOptions(model, file(model_folder), tile, overlap, device);
 	}
 }

@@ -60,6 +60,9 @@ public class SynthesizeRainCommand extends FeedbackCommand {
 	/** The folder parameters (see the class comment for their macro keys). */
 	public record Folders(File input, File output, int maxSize, boolean overwrite) {}
 
+	/** The parameters of a run: {@code source}, the rain, {@code layer} (image) and the folders (folder). */
+	public record Request(String source, RainOptions rain, boolean layer, Folders folders) {}
+
 	@Parameter(persist = false, label = "Source", choices = { "image", "folder" })
 	private String source = "image";
 
@@ -136,15 +139,20 @@ public class SynthesizeRainCommand extends FeedbackCommand {
 
 	@Override
 	void execute(CommandSupport.Feedback feedback) throws Exception {
-		RainOptions rain = new RainOptions(preset, density, length, angle, width, brightness, motion_blur, defocus,
-			transmission, atmospheric_light, seed, absolute_size);
-		if (isFolder(source)) report = synthesizeFolder(new Folders(input, output, max_size, overwrite), rain,
-			feedback);
+		Request request = request();
+		if (isFolder(request.source())) report = synthesizeFolder(request.folders(), request.rain(), feedback);
 		else {
-			Rainy r = synthesize(imp, rain, layer, feedback);
+			Rainy r = synthesize(imp, request.rain(), request.layer(), feedback);
 			rainy = r.rainy();
 			rain_layer = r.layer();
 		}
+	}
+
+	/** The parameters as set by the dialog or a macro. */
+	public Request request() {
+		RainOptions rain = new RainOptions(preset, density, length, angle, width, brightness, motion_blur, defocus,
+			transmission, atmospheric_light, seed, absolute_size);
+		return new Request(source, rain, layer, new Folders(file(input), file(output), max_size, overwrite));
 	}
 
 	/** True for {@code source=folder}, false for {@code image}; the message names the key otherwise. */

@@ -79,6 +79,12 @@ public class TrainDerainerCommand extends FeedbackCommand {
 	 */
 	public record Trained(Path folder, ResultsTable log, boolean cancelled) {}
 
+	/**
+	 * The parameters of a run as {@link #train} takes them: the data, {@code output}, {@code resume},
+	 * {@code init_model} and the training keys (see the class comment).
+	 */
+	public record Request(Data data, File output, boolean resume, String initModel, Map<String, String> options) {}
+
 	@Parameter(persist = false, label = "Training data", choices = { "folder_pairs", "gtrain" })
 	private String data = DATA[0];
 
@@ -164,13 +170,18 @@ public class TrainDerainerCommand extends FeedbackCommand {
 
 	@Override
 	void execute(CommandSupport.Feedback feedback) throws Exception {
-		Trained t = train(new Data(data, rainy, clean, gtrain), output, resume, init_model, options("epochs", epochs, "batch",
-			batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks,
-			"activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed, "val_fraction",
-			val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn,
-			"device", device), feedback);
+		Request r = request();
+		Trained t = train(r.data(), r.output(), r.resume(), r.initModel(), r.options(), feedback);
 		model = t.folder().toString();
 		log = t.log();
+	}
+
+	/** The parameters as set by the dialog or a macro. */
+	public Request request() {
+		return new Request(new Data(data, file(rainy), file(clean), file(gtrain)), file(output), resume, init_model,
+			options("epochs", epochs, "batch", batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf",
+				ngf, "blocks", blocks, "activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed,
+				"val_fraction", val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn, "device", device));
 	}
 
 	/** Training options as {@link TrainOptions} reads them, from key, value pairs. */

@@ -3,20 +3,19 @@ package fiji.plugin.derain.ij1;
 import fiji.plugin.derain.command.ModelOptions;
 import fiji.plugin.derain.engine.DeviceChoice;
 
-import ij.gui.GenericDialog;
-
 import java.io.File;
 
 /**
  * Dialog fields shared by the ImageJ 1.x twins. Each label's first word, lower-cased, is the macro key
  * ({@code Macro.trimKey}); underscores join words of one key and show as spaces. The keys equal the field
- * names of the SciJava commands, so a recorded macro runs in Fiji and in plain ImageJ alike.
+ * names of the SciJava commands, so a recorded macro runs in Fiji and in plain ImageJ alike; checkboxes take a bare
+ * {@code key} or {@code key=true|false} ({@link DialogFields#getNextBoolean}).
  */
 final class DerainDialogs {
 	private DerainDialogs() {}
 
 	/** Adds {@code model, model_folder, tile, overlap, device}. */
-	static void addModelFields(GenericDialog gd) {
+	static void addModelFields(DialogFields gd) {
 		gd.addChoice("Model", ModelOptions.choices().toArray(String[]::new), "default");
 		gd.addDirectoryField("Model_folder", "", 30);
 		gd.addNumericField("Tile", ModelOptions.DEFAULT_TILE, 0, 6, "px (0 = whole image, else at least 64)");
@@ -25,7 +24,7 @@ final class DerainDialogs {
 	}
 
 	/** Reads the fields of {@link #addModelFields} in order. */
-	static ModelOptions nextModelOptions(GenericDialog gd) {
+	static ModelOptions nextModelOptions(DialogFields gd) {
 		String model = gd.getNextChoice();
 		File folder = file(gd.getNextString());
 		int tile = integer(gd.getNextNumber(), "tile");

@@ -2,16 +2,23 @@ package fiji.plugin.derain.ij1;
 
 import fiji.plugin.derain.command.CommandSupport;
 import fiji.plugin.derain.command.DerainFolderCommand;
+import fiji.plugin.derain.command.ModelOptions;
 
-import ij.gui.GenericDialog;
-import ij.plugin.PlugIn;
+import java.io.IOException;
 
 /** ImageJ 1.x entry of {@link DerainFolderCommand}: the same keys and the same {@link DerainFolderCommand#derain}. */
-public class Derain_Folder implements PlugIn {
+public class Derain_Folder extends DerainPlugIn<Derain_Folder.Parameters> {
+
+	/** What {@link DerainFolderCommand#derain} takes. */
+	record Parameters(DerainFolderCommand.Folders folders, ModelOptions model) {}
 
 	@Override
-	public void run(String arg) {
-		GenericDialog gd = new GenericDialog(DerainFolderCommand.LABEL);
+	String label() {
+		return DerainFolderCommand.LABEL;
+	}
+
+	@Override
+	void addFields(DialogFields gd) {
 		gd.addDirectoryField("Input", "", 30);
 		gd.addDirectoryField("Output", "", 30);
 		gd.addStringField("Pattern", "", 12);
@@ -20,16 +27,18 @@ public class Derain_Folder implements PlugIn {
 		gd.addCheckbox("Overwrite existing outputs (else skip them: resume)", false);
 		gd.addCheckbox("Allow_output_in_input folder", false);
 		DerainDialogs.addModelFields(gd);
-		gd.showDialog();
-		if (gd.wasCanceled()) return;
-		CommandSupport.Feedback feedback = CommandSupport.imageJ1();
-		try {
-			DerainFolderCommand.Folders folders = new DerainFolderCommand.Folders(DerainDialogs.file(gd.getNextString()),
-				DerainDialogs.file(gd.getNextString()), gd.getNextString(), gd.getNextBoolean(), gd.getNextChoice(),
-				gd.getNextBoolean(), gd.getNextBoolean());
-			DerainFolderCommand.derain(folders, DerainDialogs.nextModelOptions(gd), feedback);
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(DerainFolderCommand.LABEL, e);
-		}
+	}
+
+	@Override
+	Parameters read(DialogFields gd) {
+		DerainFolderCommand.Folders folders = new DerainFolderCommand.Folders(DerainDialogs.file(gd.getNextString()),
+			DerainDialogs.file(gd.getNextString()), gd.getNextString(), gd.getNextBoolean(), gd.getNextChoice(),
+			gd.getNextBoolean(), gd.getNextBoolean());
+		return new Parameters(folders, DerainDialogs.nextModelOptions(gd));
+	}
+
+	@Override
+	void run(Parameters p, CommandSupport.Feedback feedback) throws IOException {
+		DerainFolderCommand.derain(p.folders(), p.model(), feedback);
 	}
 }

@@ -6,19 +6,21 @@ import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.train.TrainConfig;
 
-import ij.gui.GenericDialog;
-import ij.plugin.PlugIn;
-
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.Locale;
 
 /** ImageJ 1.x entry of {@link TrainDerainerCommand}: the same keys and the same {@link TrainDerainerCommand#train}. */
-public class Train_Derainer implements PlugIn {
+public class Train_Derainer extends DerainPlugIn<TrainDerainerCommand.Request> {
 
 	@Override
-	public void run(String arg) {
+	String label() {
+		return TrainDerainerCommand.LABEL;
+	}
+
+	@Override
+	void addFields(DialogFields gd) {
 		TrainConfig d = TrainConfig.defaults();
-		GenericDialog gd = new GenericDialog(TrainDerainerCommand.LABEL);
 		gd.addChoice("Data", TrainDerainerCommand.DATA, TrainDerainerCommand.DATA[0]);
 		gd.addDirectoryField("Rainy folder", "", 30);
 		gd.addDirectoryField("Clean folder", "", 30);
@@ -26,7 +28,7 @@ public class Train_Derainer implements PlugIn {
 		gd.addDirectoryField("Output (model folder)", "", 30);
 		gd.addCheckbox("Resume the run in the output folder", false);
 		gd.addStringField("Init_model (fine-tune from; empty = fresh)", "", 20);
-		gd.addNumericField("Epochs", d.epochs(), 0);
+		gd.addNumericField("Epochs", d.epochs(), 0, 6, null);
 		gd.addNumericField("Batch", d.batchSize(), 0, 6, "pairs per step");
 		gd.addNumericField("Patch", d.patchSize(), 0, 6, "px (>= 161 unless ssim_weight = 0)");
 		gd.addStringField("Lr (learning rate)", Double.toString(d.learningRate()), 8);
@@ -41,28 +43,30 @@ public class Train_Derainer implements PlugIn {
 		gd.addNumericField("Bn_batches", d.bnBatches(), 0, 6, "(BatchNorm recalibration; 0 = off)");
 		gd.addCheckbox("Freeze_bn (fixed BatchNorm statistics, for fine-tuning)", d.freezeBatchNorm());
 		gd.addChoice("Device", DeviceChoice.ids(), DeviceChoice.AUTO.id());
-		gd.showDialog();
-		if (gd.wasCanceled()) return;
-		CommandSupport.Feedback feedback = CommandSupport.imageJ1();
-		try {
-			TrainDerainerCommand.Data data = new TrainDerainerCommand.Data(gd.getNextChoice(),
-				DerainDialogs.file(gd.getNextString()), DerainDialogs.file(gd.getNextString()),
-				DerainDialogs.file(gd.getNextString()));
-			java.io.File output = DerainDialogs.file(gd.getNextString());
-			boolean resume = gd.getNextBoolean();
-			String initModel = gd.getNextString();
-			// Values go to TrainOptions as text, as in the CLI: its messages name the key of a bad value.
-			TrainDerainerCommand.train(data, output, resume, initModel, TrainDerainerCommand.options(
-				"epochs", text(gd.getNextNumber()), "batch", text(gd.getNextNumber()),
-				"patch", text(gd.getNextNumber()), "lr", gd.getNextString(),
-				"steps_per_epoch", text(gd.getNextNumber()), "ngf", text(gd.getNextNumber()),
-				"blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(), "norm", gd.getNextChoice(),
-				"ssim_weight", text(gd.getNextNumber()), "seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
-				"bn_batches", text(gd.getNextNumber()), "freeze_bn", Boolean.toString(gd.getNextBoolean()),
-				"device", gd.getNextChoice()), feedback);
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(TrainDerainerCommand.LABEL, e);
-		}
+	}
+
+	@Override
+	TrainDerainerCommand.Request read(DialogFields gd) {
+		TrainDerainerCommand.Data data = new TrainDerainerCommand.Data(gd.getNextChoice(),
+			DerainDialogs.file(gd.getNextString()), DerainDialogs.file(gd.getNextString()),
+			DerainDialogs.file(gd.getNextString()));
+		java.io.File output = DerainDialogs.file(gd.getNextString());
+		boolean resume = gd.getNextBoolean();
+		String initModel = gd.getNextString();
+		// Values go to TrainOptions as text, as in the CLI: its messages name the key of a bad value.
+		return new TrainDerainerCommand.Request(data, output, resume, initModel, TrainDerainerCommand.options(
+			"epochs", text(gd.getNextNumber()), "batch", text(gd.getNextNumber()),
+			"patch", text(gd.getNextNumber()), "lr", gd.getNextString(),
+			"steps_per_epoch", text(gd.getNextNumber()), "ngf", text(gd.getNextNumber()),
+			"blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(), "norm", gd.getNextChoice(),
+			"ssim_weight", text(gd.getNextNumber()), "seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
+			"bn_batches", text(gd.getNextNumber()), "freeze_bn", Boolean.toString(gd.getNextBoolean()),
+			"device", gd.getNextChoice()));
+	}
+
+	@Override
+	void run(TrainDerainerCommand.Request r, CommandSupport.Feedback feedback) throws IOException {
+		TrainDerainerCommand.train(r.data(), r.output(), r.resume(), r.initModel(), r.options(), feedback);
 	}
 
 	/** A dialog number as TrainOptions reads it: whole numbers without ".0" (so "epochs" parses). */
