@@ -12,14 +12,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -43,7 +37,8 @@ public final class GtrainImport {
 	/**
 	 * Reads and checks a checkpoint.
 	 *
-	 * @throws CheckpointException if the file is not a safe, complete PyTorch checkpoint
+	 * @throws CheckpointException if the file is not a safe, complete, undamaged PyTorch checkpoint (CRC-32 of
+	 *         every entry read), or a tensor holds NaN or infinite values
 	 * @throws IllegalArgumentException if its tensors are not a GT-RAIN network (missing/extra keys, shapes)
 	 */
 	public static Imported read(Path checkpoint, DerainConfig.Activation activation, NDManager manager)
@@ -57,13 +52,19 @@ public final class GtrainImport {
 		for (String name : StateDictLayout.of(config).keySet()) {
 			RawTensor t = tensors.get(name);
 			Shape shape = new Shape(t.shape());
-			weights.put(name, name.endsWith(".num_batches_tracked")
-				? manager.create(t.toLongs(), shape) : manager.create(t.toFloats(), shape));
+			if (name.endsWith(".num_batches_tracked")) {
+				weights.put(name, manager.create(t.toLongs(), shape));
+				continue;
+			}
+			float[] values = t.toFloats();
+			long bad = WeightChecks.countNonFinite(values);
+			if (bad > 0) throw new CheckpointException(WeightChecks.message(checkpoint.toString(), name, bad));
+			weights.put(name, manager.create(values, shape));
 		}
 		return new Imported(config, weights);
 	}
 
-	/** Imports {@code checkpoint} into the model folder {@code out} and returns its descriptor. */
+	/** Imports {@code checkpoint} into the model folder {@code out} and returns its descriptor as written. */
 	public static ModelDescriptor importTo(Path checkpoint, DerainConfig.Activation activation, Path out,
 		boolean overwrite) throws IOException {
 		try (NDManager manager = NDManager.newBaseManager()) {
@@ -71,13 +72,12 @@ public final class GtrainImport {
 			Map<String, String> provenance = new LinkedHashMap<>();
 			provenance.put("source", "GT-RAIN checkpoint (PyTorch)");
 			provenance.put("imported_from", checkpoint.getFileName().toString());
-			provenance.put("imported_sha256", sha256(checkpoint));
+			provenance.put("imported_sha256", Digests.sha256(checkpoint));
 			provenance.put("imported_at", Instant.now().toString());
 			provenance.put("activation", activation.id() + " (stated at import; not recorded in checkpoints)");
 			ModelDescriptor d = ModelDescriptor.of(FileNames.baseName(checkpoint),
 				"GT-RAIN Deformable-ResNet imported from " + checkpoint.getFileName(), imported.config(), provenance);
-			ModelFolder.save(out, d, imported.weights(), overwrite);
-			return d;
+			return ModelFolder.save(out, d, imported.weights(), overwrite);
 		}
 	}
 
@@ -101,14 +101,5 @@ public final class GtrainImport {
 
 	private static String firstKeys(Map<String, RawTensor> tensors) {
 		return tensors.keySet().stream().limit(5).reduce((a, b) -> a + ", " + b).orElse("none");
-	}
-
-	static String sha256(Path file) throws IOException {
-		try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-			in.transferTo(java.io.OutputStream.nullOutputStream());
-			return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-		} catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
 	}
 }

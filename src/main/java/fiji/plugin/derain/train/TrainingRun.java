@@ -247,8 +247,7 @@ public final class TrainingRun {
 		ModelDescriptor d = ModelDescriptor.of(out.getFileName().toString(),
 			"GT-RAIN Deformable-ResNet trained with Fiji Derain (best validation PSNR at epoch " + trainer.epoch() + ")",
 			config.net(), provenance).withMetrics(metrics).withTraining(config.toJsonObject());
-		ModelFolder.save(out, d, net.stateDict(), true);
-		return d;
+		return ModelFolder.save(out, d, net.stateDict(), true);
 	}
 
 	private static void saveCheckpoint(DerainTrainer trainer, Path out, NDManager manager) throws IOException {
