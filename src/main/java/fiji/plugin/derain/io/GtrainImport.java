@@ -57,8 +57,8 @@ public final class GtrainImport {
 				continue;
 			}
 			float[] values = t.toFloats();
-			long bad = WeightChecks.countNonFinite(values);
-			if (bad > 0) throw new CheckpointException(WeightChecks.message(checkpoint.toString(), name, bad));
+			long bad = FiniteValues.countNonFinite(values);
+			if (bad > 0) throw new CheckpointException(FiniteValues.message(checkpoint.toString(), name, bad));
 			weights.put(name, manager.create(values, shape));
 		}
 		return new Imported(config, weights);

@@ -46,7 +46,7 @@ public final class ModelFolder {
 		Map<String, long[]> shapes = new LinkedHashMap<>();
 		weights.forEach((k, v) -> shapes.put(k, v.getShape().getShape()));
 		StateDictLayout.verify(descriptor.config(), shapes, "the weights to save");
-		WeightChecks.requireFinite(weights, "the weights to save");
+		FiniteValues.requireFinite(weights, "the weights to save");
 		AtomicFiles.refuseExisting(folder.resolve(DESCRIPTOR), overwrite);
 		Path weightsFile = resolveInside(folder, descriptor.weights());
 		NDList list = new NDList(weights.size());
@@ -98,7 +98,7 @@ public final class ModelFolder {
 			shapes.put(a.getName(), a.getShape().getShape());
 		}
 		StateDictLayout.verify(d.config(), shapes, file.toString());
-		WeightChecks.requireFinite(weights, file.toString());
+		FiniteValues.requireFinite(weights, file.toString());
 		return new Loaded(folder, d, weights);
 	}
 

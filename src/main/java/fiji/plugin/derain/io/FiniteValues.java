@@ -6,11 +6,11 @@ import ai.djl.ndarray.types.DataType;
 import java.util.Map;
 
 /**
- * Checks on weights that shapes cannot catch: NaN and infinite values, which a damaged file or a diverged training
- * run leaves behind and which make a network's output black or meaningless. Refused at import, load and save.
+ * Finds NaN and infinite values: in weights, which a damaged file or a diverged training run leaves behind and which
+ * shapes cannot catch (refused at import, load and save), and in what a network computes from them.
  */
-public final class WeightChecks {
-	private WeightChecks() {}
+public final class FiniteValues {
+	private FiniteValues() {}
 
 	/**
 	 * Throws naming {@code source} and the first tensor holding NaN or infinite values.
