@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 public final class GtrainImport {
 	private GtrainImport() {}
 
-	private static final Pattern BLOCK = Pattern.compile("^residual_blocks\\.(\\d+)\\.");
+	private static final Pattern BLOCK = Pattern.compile("^residual_blocks\\.(\\d{1,9})\\.");
 
 	/** The imported state dict (float32, int64 for num_batches_tracked) and the architecture it implies. */
 	public record Imported(DerainConfig config, Map<String, NDArray> weights) {}
@@ -52,7 +52,11 @@ public final class GtrainImport {
 		for (String name : StateDictLayout.of(config).keySet()) {
 			RawTensor t = tensors.get(name);
 			Shape shape = new Shape(t.shape());
-			if (name.endsWith(".num_batches_tracked")) {
+			boolean counter = name.endsWith(".num_batches_tracked");
+			if (counter == t.isFloatingPoint())
+				throw new CheckpointException(checkpoint + ": tensor '" + name + "' is " + t.dtype() + " where GT-RAIN has "
+					+ (counter ? "an integer count" : "floating-point weights") + "; the checkpoint is damaged or not GT-RAIN's");
+			if (counter) {
 				weights.put(name, manager.create(t.toLongs(), shape));
 				continue;
 			}
@@ -88,15 +92,24 @@ public final class GtrainImport {
 		if (first == null || first.shape().length != 4)
 			throw new CheckpointException(source + " has no initial_conv.0.conv.1.weight of 4 dimensions, so it is not"
 				+ " a GT-RAIN Deformable-ResNet state dict (first keys: " + firstKeys(tensors) + ")");
-		int ngf = (int) first.shape()[0];
+		long ngf = first.shape()[0];
 		int blocks = 0;
 		for (String k : tensors.keySet()) {
 			Matcher m = BLOCK.matcher(k);
 			if (m.find()) blocks = Math.max(blocks, Integer.parseInt(m.group(1)) + 1);
 		}
+		try {
+			ModelDescriptor.requireRunnable(ngf, blocks, source.toString());
+		} catch (IllegalArgumentException e) {
+			throw new CheckpointException(e.getMessage());
+		}
 		DerainConfig.Norm norm = tensors.containsKey("initial_conv.0.conv.2.running_mean") ? DerainConfig.Norm.BATCH
 			: DerainConfig.Norm.INSTANCE;
-		return new DerainConfig(ngf, blocks, activation, norm, DerainConfig.Init.NORMAL);
+		try {
+			return new DerainConfig((int) ngf, blocks, activation, norm, DerainConfig.Init.NORMAL);
+		} catch (IllegalArgumentException e) {
+			throw new CheckpointException(source + ": " + e.getMessage());
+		}
 	}
 
 	private static String firstKeys(Map<String, RawTensor> tensors) {

@@ -44,6 +44,11 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 	public static final String FORMAT = "fiji-derain-model";
 	public static final int FORMAT_VERSION = 1;
 	public static final String DEFAULT_WEIGHTS = "weights.safetensors";
+	/**
+	 * Largest ngf and block count accepted from a file: GT-RAIN uses 64 and 9; a forged value (ngf 1e9) would
+	 * otherwise only fail after building a network of that size.
+	 */
+	public static final int MAX_NGF = 1024, MAX_BLOCKS = 256;
 	private static final String ARCHITECTURE = "gtrain-deformable-resnet";
 	private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
@@ -116,7 +121,7 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 		try {
 			o = JsonParser.parseString(json).getAsJsonObject();
 		} catch (JsonParseException | IllegalStateException e) {
-			throw new IllegalArgumentException(source + " is not valid JSON: " + e.getMessage());
+			throw new IllegalArgumentException(source + " is not valid JSON for a model: " + jsonProblem(e));
 		}
 		Fields f = new Fields(o, source);
 		if (!FORMAT.equals(f.string("format")))
@@ -129,10 +134,12 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 		if (!ARCHITECTURE.equals(new Fields(a, source + " architecture").string("type")))
 			throw new IllegalArgumentException(source + ": architecture.type must be \"" + ARCHITECTURE + "\"");
 		DerainConfig config;
+		requireRunnable(f.number(a.get("ngf"), "ngf"), f.number(a.get("n_blocks"), "n_blocks"), source);
+		int ngf = f.integer(a, "ngf"), blocks = f.integer(a, "n_blocks");
+		String activation = f.string(a, "activation"), norm = f.string(a, "norm"), init = f.string(a, "init");
 		try {
-			config = new DerainConfig(f.integer(a, "ngf"), f.integer(a, "n_blocks"),
-				DerainConfig.Activation.parse(f.string(a, "activation")), DerainConfig.Norm.parse(f.string(a, "norm")),
-				DerainConfig.Init.parse(f.string(a, "init")));
+			config = new DerainConfig(ngf, blocks, DerainConfig.Activation.parse(activation),
+				DerainConfig.Norm.parse(norm), DerainConfig.Init.parse(init));
 		} catch (IllegalArgumentException e) {
 			throw new IllegalArgumentException(source + ": architecture: " + e.getMessage());
 		}
@@ -151,6 +158,34 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 		JsonObject training = o.has("training") ? f.object("training") : new JsonObject();
 		return new ModelDescriptor(o.has("name") ? f.string("name") : "unnamed",
 			o.has("description") ? f.string("description") : "", config, weights, sha256, provenance, metrics, training);
+	}
+
+	/**
+	 * Refuses an ngf or block count above {@link #MAX_NGF} / {@link #MAX_BLOCKS} (smaller than 1 and 0 are
+	 * {@link DerainConfig}'s to refuse).
+	 *
+	 * @throws IllegalArgumentException naming {@code source}
+	 */
+	public static void requireRunnable(double ngf, double blocks, String source) {
+		if (ngf > MAX_NGF)
+			throw new IllegalArgumentException(source + ": ngf " + number(ngf) + " is larger than this plugin runs (at most "
+				+ MAX_NGF + "; GT-RAIN uses 64)");
+		if (blocks > MAX_BLOCKS)
+			throw new IllegalArgumentException(source + ": " + number(blocks) + " residual blocks are more than this"
+				+ " plugin runs (at most " + MAX_BLOCKS + "; GT-RAIN uses 9)");
+	}
+
+	private static String number(double v) {
+		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+	}
+
+	/** Gson's reason without the class names it puts in front ("java.io.EOFException: End of input at ..."). */
+	private static String jsonProblem(RuntimeException e) {
+		Throwable t = e;
+		while (t.getCause() != null && t.getCause() != t)
+			t = t.getCause();
+		String m = t.getMessage() == null ? "" : t.getMessage();
+		return m.replaceAll("^([a-z]+\\.)+[A-Za-z]+(Exception|Error): ", "").replaceAll("\\s+", " ").trim();
 	}
 
 	/** Typed field access with messages that name the file and the field. */

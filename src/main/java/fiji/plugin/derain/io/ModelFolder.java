@@ -85,6 +85,7 @@ public final class ModelFolder {
 		if (!Files.isRegularFile(file))
 			throw new NoSuchFileException(file.toString(), null, "the weights named by " + DESCRIPTOR + " are missing");
 		checkSha256(file, d.weightsSha256());
+		SafetensorsCheck.check(file);
 		NDList list;
 		try (InputStream in = Files.newInputStream(file)) {
 			list = NDList.decode(manager, in);
@@ -117,7 +118,13 @@ public final class ModelFolder {
 	 */
 	static Path resolveInside(Path folder, String relative) {
 		Path base = folder.toAbsolutePath().normalize();
-		Path p = base.resolve(relative).normalize();
+		Path p;
+		try {
+			p = base.resolve(relative).normalize();
+		} catch (java.nio.file.InvalidPathException e) {
+			throw new IllegalArgumentException("model file name \"" + relative.replace("\0", "\\0") + "\" in " + base
+				+ " is not a valid file name (" + e.getReason() + ")");
+		}
 		if (relative.isEmpty() || !p.startsWith(base) || p.equals(base))
 			throw new IllegalArgumentException("model file name \"" + relative + "\" points outside the model folder "
 				+ base + "; a model may only name files inside its own folder");

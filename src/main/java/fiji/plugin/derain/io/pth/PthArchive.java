@@ -193,8 +193,8 @@ final class PthArchive implements Closeable {
 		try (InputStream in = zip.getInputStream(entry)) {
 			bytes = in.readNBytes((int) length);
 		} catch (IOException e) { // a damaged compressed entry: ZipException, EOFException
-			throw new CheckpointException(source + ": entry " + entry.getName() + " cannot be read (" + e.getMessage()
-				+ "); " + DAMAGED, e);
+			throw new CheckpointException(source + ": entry " + entry.getName() + " cannot be read"
+				+ (e.getMessage() == null ? "" : " (" + e.getMessage() + ")") + "; " + DAMAGED, e);
 		}
 		if (bytes.length < length)
 			throw new CheckpointException(source + ": entry " + entry.getName() + " is truncated: needs " + length
