@@ -131,8 +131,10 @@ public class EvaluateCommand extends FeedbackCommand {
 			throw new IllegalArgumentException("nothing could be scored: " + String.join("; ", result.problems()));
 		if (csv != null) Evaluation.writeCsv(result, csv, o.overwrite());
 		Score mean = result.mean();
-		String summary = String.format(Locale.ROOT, "%d image(s), %s: mean PSNR %.3f dB, SSIM %.4f", result.rows().size(),
-			convention.key(), mean.psnr(), mean.ssim());
+		String summary = String.format(Locale.ROOT, "%d image(s), %s: mean PSNR %s dB%s, SSIM %.4f%s",
+			result.rows().size(), convention.key(), Evaluation.psnrText(mean.psnr(), "%.3f"),
+			result.identicalNote(), mean.ssim(),
+			result.failures().isEmpty() ? "" : "; " + result.failures().size() + " could not be scored (see the log)");
 		feedback.log(LABEL + ": " + summary + (csv == null ? "" : "; CSV " + csv));
 		feedback.status(LABEL + ": " + summary);
 		ResultsTable table = ReportTables.evaluation(result);

@@ -12,14 +12,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -35,7 +29,7 @@ import java.util.regex.Pattern;
 public final class GtrainImport {
 	private GtrainImport() {}
 
-	private static final Pattern BLOCK = Pattern.compile("^residual_blocks\\.(\\d+)\\.");
+	private static final Pattern BLOCK = Pattern.compile("^residual_blocks\\.(\\d{1,9})\\.");
 
 	/** The imported state dict (float32, int64 for num_batches_tracked) and the architecture it implies. */
 	public record Imported(DerainConfig config, Map<String, NDArray> weights) {}
@@ -43,7 +37,8 @@ public final class GtrainImport {
 	/**
 	 * Reads and checks a checkpoint.
 	 *
-	 * @throws CheckpointException if the file is not a safe, complete PyTorch checkpoint
+	 * @throws CheckpointException if the file is not a safe, complete, undamaged PyTorch checkpoint (CRC-32 of
+	 *         every entry read), or a tensor holds NaN or infinite values
 	 * @throws IllegalArgumentException if its tensors are not a GT-RAIN network (missing/extra keys, shapes)
 	 */
 	public static Imported read(Path checkpoint, DerainConfig.Activation activation, NDManager manager)
@@ -57,13 +52,23 @@ public final class GtrainImport {
 		for (String name : StateDictLayout.of(config).keySet()) {
 			RawTensor t = tensors.get(name);
 			Shape shape = new Shape(t.shape());
-			weights.put(name, name.endsWith(".num_batches_tracked")
-				? manager.create(t.toLongs(), shape) : manager.create(t.toFloats(), shape));
+			boolean counter = name.endsWith(".num_batches_tracked");
+			if (counter == t.isFloatingPoint())
+				throw new CheckpointException(checkpoint + ": tensor '" + name + "' is " + t.dtype() + " where GT-RAIN has "
+					+ (counter ? "an integer count" : "floating-point weights") + "; the checkpoint is damaged or not GT-RAIN's");
+			if (counter) {
+				weights.put(name, manager.create(t.toLongs(), shape));
+				continue;
+			}
+			float[] values = t.toFloats();
+			long bad = FiniteValues.countNonFinite(values);
+			if (bad > 0) throw new CheckpointException(FiniteValues.message(checkpoint.toString(), name, bad));
+			weights.put(name, manager.create(values, shape));
 		}
 		return new Imported(config, weights);
 	}
 
-	/** Imports {@code checkpoint} into the model folder {@code out} and returns its descriptor. */
+	/** Imports {@code checkpoint} into the model folder {@code out} and returns its descriptor as written. */
 	public static ModelDescriptor importTo(Path checkpoint, DerainConfig.Activation activation, Path out,
 		boolean overwrite) throws IOException {
 		try (NDManager manager = NDManager.newBaseManager()) {
@@ -71,13 +76,12 @@ public final class GtrainImport {
 			Map<String, String> provenance = new LinkedHashMap<>();
 			provenance.put("source", "GT-RAIN checkpoint (PyTorch)");
 			provenance.put("imported_from", checkpoint.getFileName().toString());
-			provenance.put("imported_sha256", sha256(checkpoint));
+			provenance.put("imported_sha256", Digests.sha256(checkpoint));
 			provenance.put("imported_at", Instant.now().toString());
 			provenance.put("activation", activation.id() + " (stated at import; not recorded in checkpoints)");
 			ModelDescriptor d = ModelDescriptor.of(FileNames.baseName(checkpoint),
 				"GT-RAIN Deformable-ResNet imported from " + checkpoint.getFileName(), imported.config(), provenance);
-			ModelFolder.save(out, d, imported.weights(), overwrite);
-			return d;
+			return ModelFolder.save(out, d, imported.weights(), overwrite);
 		}
 	}
 
@@ -88,27 +92,27 @@ public final class GtrainImport {
 		if (first == null || first.shape().length != 4)
 			throw new CheckpointException(source + " has no initial_conv.0.conv.1.weight of 4 dimensions, so it is not"
 				+ " a GT-RAIN Deformable-ResNet state dict (first keys: " + firstKeys(tensors) + ")");
-		int ngf = (int) first.shape()[0];
+		long ngf = first.shape()[0];
 		int blocks = 0;
 		for (String k : tensors.keySet()) {
 			Matcher m = BLOCK.matcher(k);
 			if (m.find()) blocks = Math.max(blocks, Integer.parseInt(m.group(1)) + 1);
 		}
+		try {
+			ModelDescriptor.requireRunnable(ngf, blocks, source.toString());
+		} catch (IllegalArgumentException e) {
+			throw new CheckpointException(e.getMessage());
+		}
 		DerainConfig.Norm norm = tensors.containsKey("initial_conv.0.conv.2.running_mean") ? DerainConfig.Norm.BATCH
 			: DerainConfig.Norm.INSTANCE;
-		return new DerainConfig(ngf, blocks, activation, norm, DerainConfig.Init.NORMAL);
+		try {
+			return new DerainConfig((int) ngf, blocks, activation, norm, DerainConfig.Init.NORMAL);
+		} catch (IllegalArgumentException e) {
+			throw new CheckpointException(source + ": " + e.getMessage());
+		}
 	}
 
 	private static String firstKeys(Map<String, RawTensor> tensors) {
 		return tensors.keySet().stream().limit(5).reduce((a, b) -> a + ", " + b).orElse("none");
-	}
-
-	static String sha256(Path file) throws IOException {
-		try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-			in.transferTo(java.io.OutputStream.nullOutputStream());
-			return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-		} catch (NoSuchAlgorithmException e) {
-			throw new IllegalStateException(e);
-		}
 	}
 }

@@ -11,6 +11,7 @@ import com.google.gson.JsonParser;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The {@code model.json} of a model folder: what network the weights belong to and where they came from.
@@ -21,7 +22,7 @@ import java.util.Map;
  *   "architecture": { "type": "gtrain-deformable-resnet", "ngf": 64, "n_blocks": 9,
  *                     "activation": "leaky", "norm": "batch", "init": "normal" },
  *   "input": { "range": [-1, 1], "layout": "NCHW", "channels": "RGB", "size_multiple": 4 },
- *   "weights": "weights.safetensors",
+ *   "weights": "weights.safetensors", "weights_sha256": "...64 hex digits, optional...",
  *   "provenance": { ...free-form strings: source, imported_from, created, tool... },
  *   "metrics": { ...name → number, e.g. "val_psnr": 31.2... },
  *   "training": { ...free-form: the training config, present for models we trained... } }
@@ -31,20 +32,32 @@ import java.util.Map;
  * @param description one sentence
  * @param config the architecture
  * @param weights weights file name, relative to the model folder (never outside it)
+ * @param weightsSha256 SHA-256 of the weights file as 64 lowercase hex digits, recorded by {@link ModelFolder#save}
+ *        and checked by {@link ModelFolder#load}; "" when not recorded (models written before it was)
  * @param provenance where the weights came from (strings)
  * @param metrics measured metrics (numbers)
  * @param training training configuration, or an empty object
  */
 public record ModelDescriptor(String name, String description, DerainConfig config, String weights,
-	Map<String, String> provenance, Map<String, Double> metrics, JsonObject training) {
+	String weightsSha256, Map<String, String> provenance, Map<String, Double> metrics, JsonObject training) {
 
 	public static final String FORMAT = "fiji-derain-model";
 	public static final int FORMAT_VERSION = 1;
 	public static final String DEFAULT_WEIGHTS = "weights.safetensors";
+	/**
+	 * Largest ngf and block count accepted from a file: GT-RAIN uses 64 and 9; a forged value (ngf 1e9) would
+	 * otherwise only fail after building a network of that size.
+	 */
+	public static final int MAX_NGF = 1024, MAX_BLOCKS = 256;
 	private static final String ARCHITECTURE = "gtrain-deformable-resnet";
+	private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
 
 	public ModelDescriptor {
+		weightsSha256 = weightsSha256 == null ? "" : weightsSha256;
+		if (!weightsSha256.isEmpty() && !SHA256.matcher(weightsSha256).matches())
+			throw new IllegalArgumentException("weights_sha256 must be 64 lowercase hex digits, got \"" + weightsSha256
+				+ "\"");
 		provenance = Map.copyOf(provenance);
 		metrics = Map.copyOf(metrics);
 		training = training == null ? new JsonObject() : training.deepCopy();
@@ -53,15 +66,20 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 	/** A descriptor with the default weights file name and no metrics or training section. */
 	public static ModelDescriptor of(String name, String description, DerainConfig config,
 		Map<String, String> provenance) {
-		return new ModelDescriptor(name, description, config, DEFAULT_WEIGHTS, provenance, Map.of(), null);
+		return new ModelDescriptor(name, description, config, DEFAULT_WEIGHTS, "", provenance, Map.of(), null);
 	}
 
 	public ModelDescriptor withMetrics(Map<String, Double> newMetrics) {
-		return new ModelDescriptor(name, description, config, weights, provenance, newMetrics, training);
+		return new ModelDescriptor(name, description, config, weights, weightsSha256, provenance, newMetrics, training);
 	}
 
 	public ModelDescriptor withTraining(JsonObject newTraining) {
-		return new ModelDescriptor(name, description, config, weights, provenance, metrics, newTraining);
+		return new ModelDescriptor(name, description, config, weights, weightsSha256, provenance, metrics, newTraining);
+	}
+
+	/** This descriptor recording the weights file's SHA-256 (64 hex digits). */
+	public ModelDescriptor withWeightsSha256(String sha256) {
+		return new ModelDescriptor(name, description, config, weights, sha256, provenance, metrics, training);
 	}
 
 	public String toJson() {
@@ -85,6 +103,7 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 		input.addProperty("size_multiple", 4);
 		o.add("input", input);
 		o.addProperty("weights", weights);
+		if (!weightsSha256.isEmpty()) o.addProperty("weights_sha256", weightsSha256);
 		o.add("provenance", GSON.toJsonTree(new java.util.TreeMap<>(provenance)));
 		o.add("metrics", GSON.toJsonTree(new java.util.TreeMap<>(metrics)));
 		o.add("training", training);
@@ -102,7 +121,7 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 		try {
 			o = JsonParser.parseString(json).getAsJsonObject();
 		} catch (JsonParseException | IllegalStateException e) {
-			throw new IllegalArgumentException(source + " is not valid JSON: " + e.getMessage());
+			throw new IllegalArgumentException(source + " is not valid JSON for a model: " + jsonProblem(e));
 		}
 		Fields f = new Fields(o, source);
 		if (!FORMAT.equals(f.string("format")))
@@ -115,10 +134,12 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 		if (!ARCHITECTURE.equals(new Fields(a, source + " architecture").string("type")))
 			throw new IllegalArgumentException(source + ": architecture.type must be \"" + ARCHITECTURE + "\"");
 		DerainConfig config;
+		requireRunnable(f.number(a.get("ngf"), "ngf"), f.number(a.get("n_blocks"), "n_blocks"), source);
+		int ngf = f.integer(a, "ngf"), blocks = f.integer(a, "n_blocks");
+		String activation = f.string(a, "activation"), norm = f.string(a, "norm"), init = f.string(a, "init");
 		try {
-			config = new DerainConfig(f.integer(a, "ngf"), f.integer(a, "n_blocks"),
-				DerainConfig.Activation.parse(f.string(a, "activation")), DerainConfig.Norm.parse(f.string(a, "norm")),
-				DerainConfig.Init.parse(f.string(a, "init")));
+			config = new DerainConfig(ngf, blocks, DerainConfig.Activation.parse(activation),
+				DerainConfig.Norm.parse(norm), DerainConfig.Init.parse(init));
 		} catch (IllegalArgumentException e) {
 			throw new IllegalArgumentException(source + ": architecture: " + e.getMessage());
 		}
@@ -131,9 +152,40 @@ public record ModelDescriptor(String name, String description, DerainConfig conf
 			for (Map.Entry<String, JsonElement> e : f.object("metrics").entrySet())
 				metrics.put(e.getKey(), f.number(e.getValue(), "metrics." + e.getKey()));
 		String weights = o.has("weights") ? f.string("weights") : DEFAULT_WEIGHTS;
+		String sha256 = o.has("weights_sha256") ? f.string("weights_sha256") : "";
+		if (!sha256.isEmpty() && !SHA256.matcher(sha256).matches())
+			throw new IllegalArgumentException(source + ": \"weights_sha256\" must be 64 lowercase hex digits");
 		JsonObject training = o.has("training") ? f.object("training") : new JsonObject();
 		return new ModelDescriptor(o.has("name") ? f.string("name") : "unnamed",
-			o.has("description") ? f.string("description") : "", config, weights, provenance, metrics, training);
+			o.has("description") ? f.string("description") : "", config, weights, sha256, provenance, metrics, training);
+	}
+
+	/**
+	 * Refuses an ngf or block count above {@link #MAX_NGF} / {@link #MAX_BLOCKS} (smaller than 1 and 0 are
+	 * {@link DerainConfig}'s to refuse).
+	 *
+	 * @throws IllegalArgumentException naming {@code source}
+	 */
+	public static void requireRunnable(double ngf, double blocks, String source) {
+		if (ngf > MAX_NGF)
+			throw new IllegalArgumentException(source + ": ngf " + number(ngf) + " is larger than this plugin runs (at most "
+				+ MAX_NGF + "; GT-RAIN uses 64)");
+		if (blocks > MAX_BLOCKS)
+			throw new IllegalArgumentException(source + ": " + number(blocks) + " residual blocks are more than this"
+				+ " plugin runs (at most " + MAX_BLOCKS + "; GT-RAIN uses 9)");
+	}
+
+	private static String number(double v) {
+		return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+	}
+
+	/** Gson's reason without the class names it puts in front ("java.io.EOFException: End of input at ..."). */
+	private static String jsonProblem(RuntimeException e) {
+		Throwable t = e;
+		while (t.getCause() != null && t.getCause() != t)
+			t = t.getCause();
+		String m = t.getMessage() == null ? "" : t.getMessage();
+		return m.replaceAll("^([a-z]+\\.)+[A-Za-z]+(Exception|Error): ", "").replaceAll("\\s+", " ").trim();
 	}
 
 	/** Typed field access with messages that name the file and the field. */

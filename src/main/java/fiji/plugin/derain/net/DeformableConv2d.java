@@ -159,8 +159,11 @@ final class DeformableConv2d extends NetBlock {
 			NDArray top = hy.mul(gate), bottom = ly.mul(gate);
 			NDArray[] cornerWeights = {top.mul(hx), top.mul(lx), bottom.mul(hx), bottom.mul(lx)};
 			NDArray sample = m.arange(0, n, 1, DataType.INT64).reshape(n, 1, 1, 1).muli(hz * wz);
-			NDArray base = y0.clip(-1, h - 1).addi(1).toType(DataType.INT64, false).muli(wz)
-				.addi(x0.clip(-1, w - 1).addi(1).toType(DataType.INT64, false)).addi(sample);
+			// clipped after the conversion to integers: a NaN position (the offsets of a broken model) converts to
+			// some integer that the clip makes a valid index, and its NaN weights then carry NaN to the output, where
+			// Derainer and the training loss report it; clipped before, NaN stayed NaN and became an index of -2^63
+			NDArray base = y0.toType(DataType.INT64, false).clip(-1, h - 1).addi(1).muli(wz)
+				.addi(x0.toType(DataType.INT64, false).clip(-1, w - 1).addi(1)).addi(sample);
 			long[] cornerShift = {0, 1, wz, wz + 1};
 
 			// (pixels, 9) per corner, pixel-major like the output rows

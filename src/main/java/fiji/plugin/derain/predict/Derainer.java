@@ -2,6 +2,7 @@ package fiji.plugin.derain.predict;
 
 import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.engine.Engines;
+import fiji.plugin.derain.io.FiniteValues;
 import fiji.plugin.derain.io.ModelDescriptor;
 import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.net.DerainNet;
@@ -101,20 +102,40 @@ public final class Derainer implements AutoCloseable {
 		return device;
 	}
 
-	/** The network as a tile function: (1,3,h,w) in [-1,1] → (1,3,h,w) in (-1,1), eval mode. */
+	/**
+	 * The network as a tile function: (1,3,h,w) in [-1,1] → (1,3,h,w) in (-1,1), eval mode.
+	 *
+	 * @throws NonFiniteOutput when an output holds NaN or infinite values (a broken model)
+	 */
 	public NetworkFunction network() {
 		return new NetworkFunction() {
 			@Override
 			public NDArray apply(NDArray input) {
-				return net.forward(new ParameterStore(input.getManager(), false), new NDList(input), false).get(0);
+				return finite(net.forward(new ParameterStore(input.getManager(), false), new NDList(input), false).get(0));
 			}
 
 			@Override
 			public NDArray apply(NDArray input, long x0, long y0, long width, long height) {
-				return net.forwardTile(new ParameterStore(input.getManager(), false), input,
-					new TilePlacement(x0, y0, width, height)).get(0);
+				return finite(net.forwardTile(new ParameterStore(input.getManager(), false), input,
+					new TilePlacement(x0, y0, width, height)).get(0));
 			}
 		};
+	}
+
+	/** NaN would be written as black (integer images) or as NaN pixels, with no sign that anything went wrong. */
+	private static NDArray finite(NDArray output) {
+		if (FiniteValues.countNonFinite(output) > 0) throw new NonFiniteOutput();
+		return output;
+	}
+
+	/** The network computed NaN or infinite values: its weights are broken, whatever the image. */
+	public static final class NonFiniteOutput extends IllegalStateException {
+		private static final long serialVersionUID = 1L;
+
+		NonFiniteOutput() {
+			super("the network's output holds NaN/Inf values: its weights are broken (damaged, or from a training run"
+				+ " that diverged); use another model");
+		}
 	}
 
 	/**
@@ -136,18 +157,28 @@ public final class Derainer implements AutoCloseable {
 				int frameIndex = index++, z = zz, t = tt;
 				TiledInference tiler = tiler(settings,
 					(done, total) -> progress.update(frameIndex * total + done, frames * total), cancelled);
-				if (ImageBridge.isGrayscale(imp)) {
-					// the network's three output channels are averaged back into one, so they need a float buffer
-					Img<FloatType> buffer = ImageBridge.createRgbBuffer(imp.getWidth(), imp.getHeight());
-					Engines.withPluginClassLoader(() -> tiler.run(ImageBridge.frame(imp, z, t, scaling), buffer));
-					ImageBridge.writeFrame(buffer, out, z, t, scaling);
-				} else {
-					// colour: tiles are written straight into the output's pixels, no image-sized float copy
-					Engines.withPluginClassLoader(
-						() -> tiler.run(ImageBridge.frame(imp, z, t, scaling), ImageBridge.frame(out, z, t, scaling)));
+				try {
+					derainFrame(imp, out, z, t, scaling, tiler);
+				} catch (NonFiniteOutput e) {
+					throw new IllegalStateException("model '" + descriptor.name() + "' gave NaN/Inf values for image '"
+						+ imp.getTitle() + "': its weights are broken (damaged, or from a training run that diverged);"
+						+ " use another model", e);
 				}
 			}
 		return out;
+	}
+
+	private static void derainFrame(ImagePlus imp, ImagePlus out, int z, int t, Scaling scaling, TiledInference tiler) {
+		if (ImageBridge.isGrayscale(imp)) {
+			// the network's three output channels are averaged back into one, so they need a float buffer
+			Img<FloatType> buffer = ImageBridge.createRgbBuffer(imp.getWidth(), imp.getHeight());
+			Engines.withPluginClassLoader(() -> tiler.run(ImageBridge.frame(imp, z, t, scaling), buffer));
+			ImageBridge.writeFrame(buffer, out, z, t, scaling);
+		} else {
+			// colour: tiles are written straight into the output's pixels, no image-sized float copy
+			Engines.withPluginClassLoader(
+				() -> tiler.run(ImageBridge.frame(imp, z, t, scaling), ImageBridge.frame(out, z, t, scaling)));
+		}
 	}
 
 	private TiledInference tiler(Settings s, TiledInference.Progress progress, BooleanSupplier cancelled) {

@@ -33,12 +33,13 @@ import java.util.function.Predicate;
  * Memory: one tile's tensors (in a sub-manager of the given manager, closed after each tile) and a buffer of one tile
  * row ({@code 3 x image width x tile size} floats).
  * <p>
- * Out of memory: if a tile fails with a {@link java.lang.OutOfMemoryError} or an {@link EngineException} (anywhere in
- * the cause chain), the whole image is redone with half the tile size, down to {@code minTileSize}, and the listener
- * is told. DJL's PyTorch engine turns every libtorch error, {@code c10::OutOfMemoryError} (CUDA out of memory)
- * included, into a plain {@code EngineException}, so its type cannot tell an out-of-memory from another engine
- * error; a non-memory engine error therefore costs a few fast retries at smaller tiles before it is rethrown
- * unchanged. {@link Builder#optOutOfMemory} replaces the test.
+ * Out of memory: if a tile fails with a {@link java.lang.OutOfMemoryError} or an {@link EngineException} that reports
+ * a failed allocation (anywhere in the cause chain), the whole image is redone with half the tile size, down to
+ * {@code minTileSize}, and the listener is told. DJL's PyTorch engine turns every libtorch error,
+ * {@code c10::OutOfMemoryError} included, into a plain {@code EngineException} that keeps only libtorch's message, so
+ * the message is all there is to tell an allocation failure ("CUDA out of memory", "DefaultCPUAllocator: not enough
+ * memory", ...) from any other engine error, which is rethrown at once. {@link Builder#optOutOfMemory} replaces the
+ * test.
  */
 public final class TiledInference {
 
@@ -189,12 +190,21 @@ public final class TiledInference {
 		return Views.extendMirrorSingle(source);
 	}
 
-	/** Default out-of-memory test: an {@link OutOfMemoryError} or {@link EngineException} in the cause chain. */
+	/**
+	 * Default out-of-memory test: an {@link OutOfMemoryError}, or an {@link EngineException} whose message is one of
+	 * libtorch's allocation failures (CUDA, MPS, XPU "out of memory"; CPU "not enough memory" / "can't allocate
+	 * memory"), in the cause chain.
+	 */
 	public static boolean isOutOfMemory(Throwable t) {
 		for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause())
-			if (c instanceof OutOfMemoryError || c instanceof EngineException) return true;
+			if (c instanceof OutOfMemoryError
+				|| c instanceof EngineException && c.getMessage() != null && ALLOCATION_FAILED.matcher(c.getMessage()).find())
+				return true;
 		return false;
 	}
+
+	private static final java.util.regex.Pattern ALLOCATION_FAILED = java.util.regex.Pattern.compile(
+		"out of memory|not enough memory|can(?:'|no)t allocate memory", java.util.regex.Pattern.CASE_INSENSITIVE);
 
 	/** Builder: {@code set...} for required values, {@code opt...} for optional ones; checked in {@link #build()}. */
 	public static final class Builder {

@@ -1,5 +1,7 @@
 package fiji.plugin.derain.train;
 
+import fiji.plugin.derain.io.FiniteValues;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -9,6 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -111,7 +114,12 @@ public final class DerainTrainer {
 		observer = o;
 	}
 
-	/** One optimizer step on {@code batch}; advances the step count as {@link #trainStep()} does. */
+	/**
+	 * One optimizer step on {@code batch}; advances the step count as {@link #trainStep()} does.
+	 *
+	 * @throws TrainingDivergedException when the loss is not finite (nothing is updated) or the step made a weight
+	 *         NaN or infinite
+	 */
 	StepResult step(BatchSampler.Batch batch) {
 		Map<String, NDArray> params = net.parameters();
 		StepResult result;
@@ -124,12 +132,14 @@ public final class DerainTrainer {
 				TrainableNet.Pass pass = net.forwardTraining(both, !config.freezeBatchNorm());
 				NDArray image = pass.outputs().get(0).get("0:" + batch.size());
 				t = DerainLosses.total(image, clean, pass.outputs().get(1), config);
+				requireFinite("the loss became " + t.total().getFloat(), t.total().getFloat());
 				observer.beforeBackward();
 				pass.backward(gc, t.total());
 			}
 			observer.gradients(params);
 			long s = step;
 			adam.step(params, name -> schedule.at(s, name));
+			requireFiniteWeights(params);
 			result = new StepResult(step, epoch, schedule.at(step), t.total().getFloat(), value(t.ssim()),
 				value(t.l1()), value(t.robust()));
 		}
@@ -137,6 +147,23 @@ public final class DerainTrainer {
 		step++;
 		if (step % stepsPerEpoch == 0) epoch++;
 		return result;
+	}
+
+	private void requireFinite(String what, double value) {
+		if (!Double.isFinite(value)) throw diverged(what);
+	}
+
+	private void requireFiniteWeights(Map<String, NDArray> params) {
+		for (Map.Entry<String, NDArray> p : params.entrySet())
+			if (FiniteValues.countNonFinite(p.getValue()) > 0)
+				throw diverged("weight '" + p.getKey() + "' became NaN/Inf after the optimizer step");
+	}
+
+	/** The one line: where, why, and what to change. */
+	private TrainingDivergedException diverged(String what) {
+		return new TrainingDivergedException(String.format(Locale.ROOT, "training diverged: %s at epoch %d, step %d"
+			+ " (learning rate %.3g): lower the learning rate (lr, now %.3g; GT-RAIN uses 2e-4) and train again",
+			what, epoch + 1, step + 1, schedule.at(step), config.learningRate()));
 	}
 
 	/**

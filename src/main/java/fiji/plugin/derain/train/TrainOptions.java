@@ -44,6 +44,10 @@ public final class TrainOptions {
 		b.batchSize = v.integer("batch", b.batchSize);
 		b.patchSize = v.integer("patch", b.patchSize);
 		b.learningRate = v.number("lr", b.learningRate);
+		// Adam moves each weight by about lr per step: above 1 no network trains, it only overflows to NaN
+		if (!(b.learningRate > 0 && b.learningRate <= 1))
+			throw new IllegalArgumentException("lr must be a positive number of at most 1 (Adam's step size; GT-RAIN"
+				+ " uses 2e-4), got " + v.raw("lr"));
 		b.minLearningRate = v.number("min_lr", Math.min(b.minLearningRate, b.learningRate));
 		b.warmupEpochs = v.integer("warmup_epochs", Math.max(0, Math.min(b.warmupEpochs, b.epochs - 1)));
 		b.stepsPerEpoch = v.integer("steps_per_epoch", b.stepsPerEpoch);

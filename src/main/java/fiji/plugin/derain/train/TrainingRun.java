@@ -169,7 +169,7 @@ public final class TrainingRun {
 						+ " checkpoint saved in " + out.resolve(CHECKPOINT));
 				}
 				long stepStart = System.nanoTime();
-				DerainTrainer.StepResult r = trainer.trainStep();
+				DerainTrainer.StepResult r = step(trainer, out);
 				if (TRIM_EVERY > 0 && trainer.step() % TRIM_EVERY == 0) NativeMemory.trim();
 				steps.append(r, (System.nanoTime() - stepStart) / 1e9, NativeMemory.residentBytes());
 				accumulate(sums, r);
@@ -190,6 +190,16 @@ public final class TrainingRun {
 			}
 		}
 		return best;
+	}
+
+	/** One step; a divergence also says what {@code out} still holds (nothing of the diverged epoch is saved). */
+	private static DerainTrainer.StepResult step(DerainTrainer trainer, Path out) throws IOException {
+		try {
+			return trainer.trainStep();
+		} catch (TrainingDivergedException e) {
+			throw new TrainingDivergedException(e.getMessage() + (trainer.epoch() == 0 ? "; nothing was saved"
+				: "; " + out + " keeps the model and checkpoint saved before this epoch"));
+		}
 	}
 
 	private static void accumulate(double[] sums, DerainTrainer.StepResult r) {
@@ -247,8 +257,7 @@ public final class TrainingRun {
 		ModelDescriptor d = ModelDescriptor.of(out.getFileName().toString(),
 			"GT-RAIN Deformable-ResNet trained with Fiji Derain (best validation PSNR at epoch " + trainer.epoch() + ")",
 			config.net(), provenance).withMetrics(metrics).withTraining(config.toJsonObject());
-		ModelFolder.save(out, d, net.stateDict(), true);
-		return d;
+		return ModelFolder.save(out, d, net.stateDict(), true);
 	}
 
 	private static void saveCheckpoint(DerainTrainer trainer, Path out, NDManager manager) throws IOException {

@@ -80,7 +80,7 @@ class MainTest {
 		assertEquals(0, derain("eval", "--pred", in.toString(), "--ref", in.toString(), "--csv", csv.toString()), err());
 		assertTrue(out.toString(StandardCharsets.UTF_8).contains("mean (1 images, standard): PSNR inf dB, SSIM 1.0000"),
 			out.toString(StandardCharsets.UTF_8));
-		assertEquals("file,psnr,ssim", Files.readAllLines(csv).get(0));
+		assertEquals("file,psnr,ssim,error", Files.readAllLines(csv).get(0));
 	}
 
 	@Test

@@ -90,7 +90,7 @@ class EvaluateCommandTest {
 		assertEquals((psnr(100, 110) + psnr(50, 55)) / 2, t.getValue("psnr", 2), 1e-4);
 		assertEquals((ssim(100, 110, 1) + ssim(50, 55, 1)) / 2, t.getValue("ssim", 2), 1e-6);
 		List<String> lines = Files.readAllLines(csv);
-		assertEquals("file,psnr,ssim", lines.get(0));
+		assertEquals("file,psnr,ssim,error", lines.get(0));
 		assertEquals(3, lines.size());
 		assertEquals(psnr(50, 55), Double.parseDouble(lines.get(2).split(",")[1]), 1e-5);
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import fiji.plugin.derain.io.pth.CheckpointException;
 import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.testutil.Fixtures;
+import fiji.plugin.derain.testutil.ZipBytes;
 
 import ai.djl.ndarray.NDManager;
 
@@ -82,6 +83,35 @@ class GtrainImportTest {
 			assertTrue(e.getMessage().contains("asks to run posix.system"), e.getMessage());
 		}
 		assertFalse(Files.exists(marker), "the malicious pickle must not have run");
+		assertFalse(Files.exists(tmp.resolve("model")));
+	}
+
+	@Test
+	void aCheckpointWithFlippedBytesIsRefusedAsDamaged() throws Exception {
+		byte[] bytes = Files.readAllBytes(Fixtures.path("import/gtrain_small_official.pth"));
+		ZipBytes.Entry weight = ZipBytes.entry(bytes, "/data/0"); // initial_conv.0.conv.1.weight, 2352 bytes
+		bytes[weight.data() + 100] ^= 0x10;
+		bytes[weight.data() + 1001] ^= 0x01;
+		Path damaged = tmp.resolve("damaged.pth");
+		Files.write(damaged, bytes);
+		CheckpointException e = assertThrows(CheckpointException.class,
+			() -> GtrainImport.importTo(damaged, DerainConfig.Activation.LEAKY, tmp.resolve("model"), false));
+		assertTrue(e.getMessage().startsWith(damaged + " is damaged: entry gtrain_small_official/data/0 fails its CRC-32"
+			+ " check"), e.getMessage());
+		assertTrue(e.getMessage().endsWith("download or copy it again"), e.getMessage());
+		assertFalse(Files.exists(tmp.resolve("model")));
+	}
+
+	@Test
+	void aCheckpointHoldingNaNIsRefusedWithTheTensorNamed() throws Exception {
+		byte[] bytes = Files.readAllBytes(Fixtures.path("import/gtrain_small_official.pth"));
+		ZipBytes.patch(bytes, "/data/0", 4 * 5, ZipBytes.float32(Float.NaN));
+		Path poisoned = tmp.resolve("poisoned.pth");
+		Files.write(poisoned, bytes);
+		CheckpointException e = assertThrows(CheckpointException.class,
+			() -> GtrainImport.importTo(poisoned, DerainConfig.Activation.LEAKY, tmp.resolve("model"), false));
+		assertEquals(poisoned + ": tensor 'initial_conv.0.conv.1.weight' holds 1 NaN/Inf value; the checkpoint is"
+			+ " damaged or the training diverged", e.getMessage());
 		assertFalse(Files.exists(tmp.resolve("model")));
 	}
 

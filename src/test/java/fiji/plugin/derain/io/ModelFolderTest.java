@@ -9,6 +9,8 @@ import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.net.StateDictLayout;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -48,9 +50,10 @@ class ModelFolderTest {
 	void saveAndLoadRoundTripExactly() throws Exception {
 		try (NDManager m = NDManager.newBaseManager()) {
 			Map<String, NDArray> w = randomWeights(m, SMALL);
-			ModelFolder.save(tmp.resolve("model"), descriptor(), w, false);
+			ModelDescriptor saved = ModelFolder.save(tmp.resolve("model"), descriptor(), w, false);
 			ModelFolder.Loaded l = ModelFolder.load(tmp.resolve("model"), m);
-			assertEquals(descriptor(), l.descriptor());
+			assertEquals(descriptor().withWeightsSha256(Digests.sha256(tmp.resolve("model/weights.safetensors"))), saved);
+			assertEquals(saved, l.descriptor());
 			assertEquals(w.keySet(), l.weights().keySet());
 			for (String k : w.keySet()) {
 				NDArray a = w.get(k), b = l.weights().get(k);
@@ -102,6 +105,58 @@ class ModelFolderTest {
 			e = assertThrows(IllegalArgumentException.class, () -> ModelFolder.save(tmp, descriptor(), w, false));
 			assertTrue(e.getMessage().contains("output_conv_naive.1.bias has shape (4) but the network needs (3)"),
 				e.getMessage());
+		}
+	}
+
+	@Test
+	void damagedWeightsFailTheirRecordedSha256() throws Exception {
+		try (NDManager m = NDManager.newBaseManager()) {
+			ModelFolder.save(tmp, descriptor(), randomWeights(m, SMALL), false);
+			Path weights = tmp.resolve("weights.safetensors");
+			byte[] bytes = Files.readAllBytes(weights);
+			bytes[bytes.length - 10] ^= 0x04; // a float's low bits: still a valid file, slightly other weights
+			Files.write(weights, bytes);
+			IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelFolder.load(tmp, m));
+			assertTrue(e.getMessage().startsWith(weights.toAbsolutePath().normalize() + " is damaged: its SHA-256 is "),
+				e.getMessage());
+			assertTrue(e.getMessage().endsWith("copy the model folder again (or re-import / re-train it)"), e.getMessage());
+		}
+	}
+
+	@Test
+	void modelsWithoutARecordedSha256StillLoad() throws Exception {
+		try (NDManager m = NDManager.newBaseManager()) {
+			ModelFolder.save(tmp, descriptor(), randomWeights(m, SMALL), false);
+			Path json = tmp.resolve(ModelFolder.DESCRIPTOR);
+			Files.writeString(json, Files.readString(json).replaceAll("\\s*\"weights_sha256\": \"[0-9a-f]+\",", ""));
+			assertEquals(descriptor(), ModelFolder.load(tmp, m).descriptor());
+		}
+	}
+
+	@Test
+	void weightsHoldingNaNAreRefusedAtSaveAndAtLoad() throws Exception {
+		try (NDManager m = NDManager.newBaseManager()) {
+			Map<String, NDArray> w = randomWeights(m, SMALL);
+			w.get("upsample_1.conv.conv.1.weight").set(new NDIndex("0, 0, 1, 1"), Float.NaN);
+			w.get("upsample_1.conv.conv.1.weight").set(new NDIndex("0, 1, 1, 1"), Float.NEGATIVE_INFINITY);
+			IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+				() -> ModelFolder.save(tmp, descriptor(), w, false));
+			assertEquals("the weights to save: tensor 'upsample_1.conv.conv.1.weight' holds 2 NaN/Inf values; the"
+				+ " checkpoint is damaged or the training diverged", e.getMessage());
+			// a file written by another tool: no hash recorded, NaN inside
+			NDList list = new NDList();
+			w.forEach((k, v) -> {
+				v.setName(k);
+				list.add(v);
+			});
+			try (var out = Files.newOutputStream(tmp.resolve("weights.safetensors"))) {
+				list.encode(out, NDList.Encoding.SAFETENSORS);
+			}
+			Files.writeString(tmp.resolve(ModelFolder.DESCRIPTOR), descriptor().toJson());
+			e = assertThrows(IllegalArgumentException.class, () -> ModelFolder.load(tmp, m));
+			assertEquals(tmp.resolve("weights.safetensors").toAbsolutePath().normalize()
+				+ ": tensor 'upsample_1.conv.conv.1.weight' holds 2 NaN/Inf values; the checkpoint is damaged or the"
+				+ " training diverged", e.getMessage());
 		}
 	}
 

@@ -1,10 +1,13 @@
 package fiji.plugin.derain.predict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.io.GtrainImport;
+import fiji.plugin.derain.io.ModelDescriptor;
+import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.net.DerainConfig;
 import fiji.plugin.derain.tensor.Scaling;
 import fiji.plugin.derain.tensor.TiledInference;
@@ -25,6 +28,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A GT-RAIN checkpoint written by torch.save, imported and run through the engine, gives PyTorch's output
@@ -114,6 +119,38 @@ class DerainerTest {
 		assertEquals(24.718, before.psnr(), 0.001, "the sample pair itself");
 		assertTrue(after.psnr() > before.psnr() + 5, "PSNR " + before.psnr() + " -> " + after.psnr());
 		assertTrue(after.ssim() > 0.83, "SSIM " + before.ssim() + " -> " + after.ssim());
+	}
+
+	/**
+	 * Weights that are finite but make the network compute NaN (here a negative BatchNorm variance, whose square
+	 * root is NaN). Before, NaN reaching the output conv gave an all-black image with no error, and NaN reaching the
+	 * deformable convs made them index with NaN, reported as "Out of memory at tile ..., retrying" and then
+	 * "index -9223372036854775808 is out of bounds".
+	 */
+	@ParameterizedTest
+	@ValueSource(strings = {"upsample_1.conv.conv.2.running_var", "initial_conv.0.conv.2.running_var"})
+	void aModelWhoseOutputIsNotFiniteIsAClearErrorNotABlackImage(String tensor) throws Exception {
+		Path model = tmp.resolve("broken");
+		try (NDManager m = NDManager.newBaseManager()) {
+			GtrainImport.Imported imported = GtrainImport.read(Fixtures.path("import/gtrain_small_official.pth"),
+				DerainConfig.Activation.LEAKY, m);
+			imported.weights().put(tensor, imported.weights().get(tensor).onesLike().neg());
+			ModelFolder.save(model, ModelDescriptor.of("broken", "overflows", imported.config(), Map.of()),
+				imported.weights(), false);
+		}
+		ij.process.ColorProcessor cp = new ij.process.ColorProcessor(40, 36);
+		java.util.Random r = new java.util.Random(5);
+		for (int i = 0; i < 40 * 36; i++)
+			cp.set(i, r.nextInt(1 << 24));
+		ImagePlus in = new ImagePlus("rainy.png", cp);
+		List<String> log = new ArrayList<>();
+		try (Derainer d = Derainer.open(model, DeviceChoice.CPU, log::add)) {
+			IllegalStateException e = assertThrows(IllegalStateException.class,
+				() -> d.derain(in, new Derainer.Settings(0, 0, null), (a, b) -> {}, () -> false));
+			assertEquals("model 'broken' gave NaN/Inf values for image 'rainy.png': its weights are broken (damaged, or"
+				+ " from a training run that diverged); use another model", e.getMessage());
+		}
+		assertTrue(log.stream().noneMatch(l -> l.contains("Out of memory")), log.toString());
 	}
 
 	private static fiji.plugin.derain.metrics.Score score(ImagePlus image, ImagePlus reference) {

@@ -182,6 +182,39 @@ class DerainTrainerTest {
 	}
 
 	@Test
+	void aNaNLossStopsTrainingWithOneLineBeforeTheWeightsChange() throws IOException {
+		PairDataset data = data();
+		try (NDManager m = NDManager.newBaseManager()) {
+			TinyNet net = new TinyNet(m);
+			DerainTrainer t = new DerainTrainer(config(1e-2), net, data, RAIN, new ImageCache(1 << 20), m);
+			t.trainStep();
+			t.trainStep();
+			net.params.get("output_conv_naive.1.bias").set(new ai.djl.ndarray.index.NDIndex("1"), Float.NaN);
+			float[] before = net.params.get("output_conv_naive.1.weight").toFloatArray();
+			TrainingDivergedException e = assertThrows(TrainingDivergedException.class, t::trainStep);
+			assertEquals("training diverged: the loss became NaN at epoch 1, step 3 (learning rate 0.00600): lower the"
+				+ " learning rate (lr, now 0.0100; GT-RAIN uses 2e-4) and train again", e.getMessage());
+			assertArrayEquals(before, net.params.get("output_conv_naive.1.weight").toFloatArray());
+			assertEquals(2, t.step());
+		}
+	}
+
+	/** Before, an absurd learning rate trained on with NaN weights (the tiny net has no deformable conv to fail). */
+	@Test
+	void anAbsurdLearningRateStopsAtTheFirstNonFiniteLossOrWeight() throws IOException {
+		PairDataset data = data();
+		try (NDManager m = NDManager.newBaseManager()) {
+			DerainTrainer t = new DerainTrainer(config(1e38), new TinyNet(m), data, RAIN, new ImageCache(1 << 20), m);
+			TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> {
+				while (!t.finished()) t.trainStep();
+			});
+			assertTrue(e.getMessage().matches("training diverged: (the loss became (NaN|Infinity|-Infinity)|weight '.+'"
+				+ " became NaN/Inf after the optimizer step) at epoch 1, step \\d+ \\(learning rate .+\\): lower the"
+				+ " learning rate \\(lr, now 1\\.00e\\+38; GT-RAIN uses 2e-4\\) and train again"), e.getMessage());
+		}
+	}
+
+	@Test
 	void lossFalls() throws IOException {
 		PairDataset data = data();
 		TrainConfig.Builder b = config(0.05).toBuilder();

@@ -36,6 +36,10 @@ class TrainOptionsTest {
 	void messagesNameTheKey() {
 		assertMessage("epochs must be a whole number, got '2.5'", Map.of("epochs", "2.5"));
 		assertMessage("lr must be a number, got 'fast'", Map.of("lr", "fast"));
+		assertMessage("lr must be a positive number of at most 1 (Adam's step size; GT-RAIN uses 2e-4), got 1e30",
+			Map.of("lr", "1e30"));
+		assertMessage("lr must be a positive number of at most 1 (Adam's step size; GT-RAIN uses 2e-4), got NaN",
+			Map.of("lr", "NaN"));
 		assertMessage("blocks must be at least 0, got -1", Map.of("blocks", "-1"));
 		assertMessage("patch must be at least 161 for 5-scale MS-SSIM (or set ssim_weight to 0), got 64",
 			Map.of("patch", "64"));

@@ -136,6 +136,23 @@ class TrainingRunTest {
 				.replace("\"interrupted\"", "\"full\""));
 	}
 
+	/**
+	 * {@code train --lr 1e30} (the real network): before, the NaN weights made the deformable convs fail with
+	 * "index -9223372036854775808 is out of bounds"; now the run stops at the first NaN and saves nothing.
+	 */
+	@Test
+	void aDivergingRunStopsWithOneLineAndSavesNothingOfIt() throws Exception {
+		Path out = tmp.resolve("diverged");
+		TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> TrainingRun.run(
+			CONFIG.with(b -> b.learningRate = 1e30), dataset(), out, false, listener(new ArrayList<>()), () -> false));
+		assertTrue(e.getMessage().startsWith("training diverged: "), e.getMessage());
+		assertTrue(e.getMessage().contains(" at epoch 1, step "), e.getMessage());
+		assertTrue(e.getMessage().endsWith("lower the learning rate (lr, now 1.00e+30; GT-RAIN uses 2e-4) and train"
+			+ " again; nothing was saved"), e.getMessage());
+		assertFalse(Files.exists(out.resolve(ModelFolder.DESCRIPTOR)));
+		assertFalse(Files.exists(out.resolve(TrainingRun.CHECKPOINT)));
+	}
+
 	@Test
 	void theTrainedModelDerainsThroughTheEngine() throws Exception {
 		Path out = tmp.resolve("model");

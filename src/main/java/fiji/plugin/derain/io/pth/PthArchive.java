@@ -13,8 +13,10 @@ import java.util.Arrays;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -32,6 +34,7 @@ final class PthArchive implements Closeable {
 		(byte) 0x9c, 0x46, (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19 };
 	private static final Pattern STORAGE_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]*");
 	private static final String RESAVE = "re-save it with torch.save(obj, path) in a recent PyTorch";
+	private static final String DAMAGED = "the file was damaged in transfer or on disk: download or copy it again";
 
 	/** The checkpoint's path as given, for messages. */
 	final String source;
@@ -166,17 +169,21 @@ final class PthArchive implements Closeable {
 	private static ByteOrder byteOrder(ZipFile zip, String root, String source) throws IOException {
 		ZipEntry entry = zip.getEntry(root + "byteorder");
 		if (entry == null) return ByteOrder.LITTLE_ENDIAN;
-		String text;
-		try (InputStream in = zip.getInputStream(entry)) {
-			text = new String(in.readNBytes(16), StandardCharsets.US_ASCII).trim();
-		}
+		if (entry.getSize() > 16)
+			throw new CheckpointException(source + " has an unknown byte order in " + root + "byteorder ("
+				+ entry.getSize() + " bytes)");
+		String text = new String(readEntry(zip, entry, entry.getSize(), source), StandardCharsets.US_ASCII).trim();
 		if (text.equals("little")) return ByteOrder.LITTLE_ENDIAN;
 		if (text.equals("big")) return ByteOrder.BIG_ENDIAN;
 		throw new CheckpointException(source + " has an unknown byte order '" + text + "' in " + root + "byteorder");
 	}
 
-	/** Reads the first {@code length} bytes of an entry (at most 2 GB: one Java array). */
+	/** Reads a whole entry of {@code length} bytes (at most 2 GB: one Java array) and checks its CRC-32. */
 	private byte[] readEntry(ZipEntry entry, long length) throws IOException {
+		return readEntry(zip, entry, length, source);
+	}
+
+	private static byte[] readEntry(ZipFile zip, ZipEntry entry, long length, String source) throws IOException {
 		if (length < 0)
 			throw new CheckpointException(source + ": entry " + entry.getName() + " does not record its size");
 		if (length > Integer.MAX_VALUE - 8)
@@ -185,10 +192,28 @@ final class PthArchive implements Closeable {
 		byte[] bytes;
 		try (InputStream in = zip.getInputStream(entry)) {
 			bytes = in.readNBytes((int) length);
+		} catch (IOException e) { // a damaged compressed entry: ZipException, EOFException
+			throw new CheckpointException(source + ": entry " + entry.getName() + " cannot be read"
+				+ (e.getMessage() == null ? "" : " (" + e.getMessage() + ")") + "; " + DAMAGED, e);
 		}
 		if (bytes.length < length)
 			throw new CheckpointException(source + ": entry " + entry.getName() + " is truncated: needs " + length
-				+ " bytes, file has " + bytes.length);
+				+ " bytes, file has " + bytes.length + "; " + DAMAGED);
+		checkCrc(entry, bytes, source);
 		return bytes;
+	}
+
+	/**
+	 * Compares the CRC-32 the zip records for an entry with that of the bytes read. {@link ZipFile} does not: a
+	 * stored (uncompressed) entry, which is how torch.save writes every tensor, reads back damaged bytes silently.
+	 */
+	private static void checkCrc(ZipEntry entry, byte[] bytes, String source) throws CheckpointException {
+		if (entry.getCrc() == -1) return; // not recorded (never so in torch.save's zips)
+		CRC32 crc = new CRC32();
+		crc.update(bytes);
+		if (crc.getValue() != entry.getCrc())
+			throw new CheckpointException(String.format(Locale.ROOT,
+				"%s is damaged: entry %s fails its CRC-32 check (recorded %08x, read %08x); %s", source, entry.getName(),
+				entry.getCrc(), crc.getValue(), DAMAGED));
 	}
 }

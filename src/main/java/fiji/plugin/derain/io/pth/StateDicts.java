@@ -34,6 +34,9 @@ public final class StateDicts {
 		for (Map.Entry<?, ?> e : dict.entrySet()) {
 			if (!(e.getKey() instanceof String) || !(e.getValue() instanceof RawTensor)) continue;
 			String name = strip((String) e.getKey());
+			if (!CheckpointException.printable(name).equals(name))
+				throw new CheckpointException(source + " has a tensor named '" + CheckpointException.printable(name)
+					+ "': not a state_dict this plugin can use (the file may be damaged)");
 			if (tensors.put(name, (RawTensor) e.getValue()) != null)
 				throw new CheckpointException(source + " has two tensors named " + name + " once the module./resnet."
 					+ " prefixes are removed");
@@ -65,7 +68,7 @@ public final class StateDicts {
 				keys.add("...");
 				break;
 			}
-			keys.add(String.valueOf(key));
+			keys.add(CheckpointException.printable(String.valueOf(key)));
 		}
 		return String.join(", ", keys);
 	}

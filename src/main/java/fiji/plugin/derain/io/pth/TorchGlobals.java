@@ -42,7 +42,7 @@ final class TorchGlobals implements Unpickler.Globals, Unpickler.PersistentLoade
 			TorchDtype dtype = TorchDtype.ofStorageClass(name);
 			if (dtype != null) return dtype;
 		}
-		throw new CheckpointException(source + " asks to run " + module + "." + name
+		throw new CheckpointException(source + " asks to run " + CheckpointException.printable(module + "." + name)
 			+ ", which a weights file never needs; refusing to load it (no code was run)");
 	}
 
