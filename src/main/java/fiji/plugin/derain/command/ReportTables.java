@@ -36,7 +36,8 @@ public final class ReportTables {
 
 	/**
 	 * Evaluate: one row per scored image ({@code file, scene, psnr, ssim}), then for GT-RAIN scenes one
-	 * {@code mean <scene>} row per scene, and last a {@code mean} row over all images. Infinite PSNR (identical
+	 * {@code mean <scene>} row per scene, then one row per pair that could not be scored (psnr and ssim NaN, the
+	 * reason in {@code error}), and last a {@code mean} row over the scored images. Infinite PSNR (identical
 	 * images) is kept as Infinity.
 	 */
 	public static ResultsTable evaluation(Evaluation.Result result) {
@@ -46,6 +47,10 @@ public final class ReportTables {
 		Map<String, Score> scenes = result.sceneMeans();
 		if (!(scenes.size() == 1 && scenes.containsKey("")))
 			scenes.forEach((scene, score) -> row(t, "mean " + scene, scene, score));
+		for (Evaluation.Failure f : result.failures()) {
+			row(t, f.file(), f.scene(), new Score(Double.NaN, Double.NaN));
+			t.addValue("error", f.reason());
+		}
 		row(t, "mean", "", result.mean());
 		t.setDecimalPlaces(t.getColumnIndex("psnr"), 4);
 		t.setDecimalPlaces(t.getColumnIndex("ssim"), 6);

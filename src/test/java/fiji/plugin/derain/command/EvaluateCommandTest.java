@@ -2,6 +2,7 @@ package fiji.plugin.derain.command;
 
 import static fiji.plugin.derain.command.DerainFolderCommandTest.column;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fiji.plugin.derain.io.ImageFiles;
 
@@ -99,6 +100,21 @@ class EvaluateCommandTest {
 				tmp.resolve("ref").toFile(), "csv", csv.toFile()));
 		evaluate("prediction", tmp.resolve("pred").toFile(), "reference", tmp.resolve("ref").toFile(), "csv",
 			csv.toFile(), "overwrite", true);
+	}
+
+	@Test
+	void pairsThatCannotBeScoredAreRowsWithTheirReason() throws Throwable {
+		flat(tmp.resolve("pred/x.png"), 100);
+		flat(tmp.resolve("ref/x.png"), 110);
+		flat(tmp.resolve("ref/y.png"), 55);
+		Path colour = tmp.resolve("pred/y.png");
+		ImageFiles.write(new ImagePlus("y.png", new ij.process.ColorProcessor(40, 32)), colour, ImageFiles.Format.PNG,
+			false);
+		ResultsTable t = evaluate("prediction", tmp.resolve("pred").toFile(), "reference", tmp.resolve("ref").toFile());
+		assertEquals(List.of("x.png", "y.png", "mean"), column(t, "file"));
+		assertTrue(Double.isNaN(t.getValue("psnr", 1)), "no score for the failed pair");
+		assertTrue(t.getStringValue("error", 1).contains("y.png"), t.getStringValue("error", 1));
+		assertEquals(psnr(100, 110), t.getValue("psnr", 2), 1e-4, "the mean is over the scored pair only");
 	}
 
 	@Test
