@@ -162,4 +162,16 @@ public final class AtomicFiles {
 			Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
 		}
 	}
+
+	/**
+	 * Renames a file or folder, atomically where the file system can; never replaces an existing {@code to}
+	 * (a folder publishing a finished result: checkpoints, the extracted default model).
+	 */
+	public static void rename(Path from, Path to) throws IOException {
+		try {
+			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+		} catch (AtomicMoveNotSupportedException e) {
+			Files.move(from, to);
+		}
+	}
 }

@@ -1,13 +1,12 @@
 package fiji.plugin.derain.predict;
 
+import fiji.plugin.derain.io.AtomicFiles;
 import fiji.plugin.derain.io.Digests;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -83,7 +82,7 @@ final class DefaultModelCache {
 			if (!holds(target, files)) { // still missing (or damaged), unless another JVM just installed it
 				if (Files.exists(target)) delete(moveAside(target));
 				try {
-					move(partial, target);
+					AtomicFiles.rename(partial, target);
 				} catch (IOException e) {
 					// another JVM renamed its copy into place first: checked below like ours
 				}
@@ -105,20 +104,13 @@ final class DefaultModelCache {
 		Path aside = Files.createTempDirectory(dir.getParent(), "." + dir.getFileName() + ".partial-");
 		Files.delete(aside);
 		try {
-			move(dir, aside);
+			AtomicFiles.rename(dir, aside);
 		} catch (IOException e) {
 			return dir.resolveSibling(".missing"); // someone else moved it first
 		}
 		return aside;
 	}
 
-	private static void move(Path from, Path to) throws IOException {
-		try {
-			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-		} catch (AtomicMoveNotSupportedException e) {
-			Files.move(from, to);
-		}
-	}
 
 	/** Partial folders older than an hour: left by killed runs (a live extraction takes milliseconds). */
 	private static void removeStalePartials(Path models) {

@@ -11,15 +11,15 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 
+import fiji.plugin.derain.io.AtomicFiles;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -88,17 +88,17 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 			Path state = partial.resolve(STATE + ".tmp");
 			Files.writeString(state, stateJson(), StandardCharsets.UTF_8);
 			at.accept("state written");
-			move(state, partial.resolve(STATE));
+			AtomicFiles.rename(state, partial.resolve(STATE));
 			at.accept("partial complete");
 			if (Files.exists(target)) {
 				old = parent.resolve("." + name + OLD + Long.toHexString(System.nanoTime()));
-				move(target, old);
+				AtomicFiles.rename(target, old);
 				at.accept("target moved to old");
 			}
-			move(partial, target);
+			AtomicFiles.rename(partial, target);
 			at.accept("partial moved to target");
 		} catch (IOException | RuntimeException e) {
-			if (old != null && !Files.exists(target)) move(old, target);
+			if (old != null && !Files.exists(target)) AtomicFiles.rename(old, target);
 			deleteCheckpoint(partial);
 			throw e;
 		}
@@ -217,13 +217,6 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 		return out;
 	}
 
-	private static void move(Path from, Path to) throws IOException {
-		try {
-			Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-		} catch (AtomicMoveNotSupportedException e) {
-			Files.move(from, to);
-		}
-	}
 
 	/** Deletes state.json first, so that a folder half deleted by a killed run never looks complete. */
 	private static void deleteCheckpoint(Path dir) throws IOException {

@@ -9,33 +9,13 @@ import ij.ImagePlus;
 import ij.io.FileSaver;
 import ij.process.ColorProcessor;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The command-line tool end to end: exit codes, one-line errors, outputs, resume. */
-class MainTest {
-	@TempDir
-	Path tmp;
-
-	private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-
-	private int derain(String... args) {
-		out.reset();
-		err.reset();
-		return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-			new PrintStream(err, true, StandardCharsets.UTF_8));
-	}
-
-	private String err() {
-		return err.toString(StandardCharsets.UTF_8);
-	}
-
+class MainTest extends CliTestBase {
 	@Test
 	void usageMistakesExitWith2AndOneLine() {
 		assertEquals(2, derain("frobnicate"));
@@ -78,8 +58,8 @@ class MainTest {
 
 		Path csv = tmp.resolve("scores.csv");
 		assertEquals(0, derain("eval", "--pred", in.toString(), "--ref", in.toString(), "--csv", csv.toString()), err());
-		assertTrue(out.toString(StandardCharsets.UTF_8).contains("mean (1 images, standard): PSNR inf dB, SSIM 1.0000"),
-			out.toString(StandardCharsets.UTF_8));
+		assertTrue(out().contains("mean (1 images, standard): PSNR inf dB, SSIM 1.0000"),
+			out());
 		assertEquals("file,psnr,ssim,error", Files.readAllLines(csv).get(0));
 	}
 

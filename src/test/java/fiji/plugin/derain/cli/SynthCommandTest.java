@@ -10,34 +10,14 @@ import fiji.plugin.derain.synth.SynthesizeBatch;
 
 import ij.ImagePlus;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code derain synth} end to end: the engine's pairs, the report, resume, one-line errors and exit codes. */
-class SynthCommandTest {
-	@TempDir
-	Path tmp;
-
-	private final ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-
-	private int derain(String... args) {
-		out.reset();
-		err.reset();
-		return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-			new PrintStream(err, true, StandardCharsets.UTF_8));
-	}
-
-	private String err() {
-		return err.toString(StandardCharsets.UTF_8);
-	}
-
+class SynthCommandTest extends CliTestBase {
 	@Test
 	void writesTheEnginesPairsAndResumes() throws Exception {
 		Path photos = Files.createDirectories(tmp.resolve("photos")), pairs = tmp.resolve("pairs");

@@ -106,7 +106,7 @@ class MacrosIT {
 			expected.mean().ssim());
 		assertTrue(output.contains(mean), mean + " not in:\n" + output);
 		List<String> lines = Files.readAllLines(csv);
-		assertEquals("file,psnr,ssim", lines.get(0));
+		assertEquals("file,psnr,ssim,error", lines.get(0));
 		assertEquals(expected.rows().get(1).psnr(), Double.parseDouble(lines.get(2).split(",")[1]), 1e-5);
 	}
 
