@@ -114,6 +114,12 @@ public final class Derainer implements AutoCloseable {
 				return net.forwardTile(new ParameterStore(input.getManager(), false), input,
 					new TilePlacement(x0, y0, width, height)).get(0);
 			}
+
+			@Override
+			public Checked applyChecked(NDArray input, long x0, long y0, long width, long height) {
+				return net.forwardTileChecked(new ParameterStore(input.getManager(), false), input,
+					new TilePlacement(x0, y0, width, height));
+			}
 		};
 	}
 
