@@ -40,7 +40,7 @@ public final class Derainer implements AutoCloseable {
 	 * How to run.
 	 *
 	 * @param tileSize tile side in pixels, or 0 for the whole image in one pass
-	 * @param overlap context pixels around each tile (at least the network's halo; see TiledInference)
+	 * @param overlap context pixels each tile starts with, grown where the model reads further (see TiledInference)
 	 * @param scaling raw-value mapping to [0, 1]; null = {@link Scaling#defaultFor} each image
 	 */
 	public record Settings(int tileSize, int overlap, Scaling scaling) {

@@ -27,12 +27,22 @@ import java.util.function.Predicate;
  * torch's "reflect") to multiples of 4, and tiny images to at least 8 pixels (what the network's reflection padding
  * needs at a quarter of the size); windows of {@code tileSize} start at multiples of 4 inside that; a tile
  * contributes only where it has at least {@code overlap} pixels of context toward its neighbours, and neighbours
- * cross-fade with a cosine ramp at least {@code blend} pixels wide. With {@code overlap} at least the network's
- * receptive-field radius the result equals the whole-image result up to float rounding; a tile size of at least the
- * image is the whole-image mode (one tile, mirror-padded to multiples of 4, cropped back).
+ * cross-fade with a cosine ramp at least {@code blend} pixels wide. A tile size of at least the image is the
+ * whole-image mode (one tile, mirror-padded to multiples of 4, cropped back).
  * <p>
- * Memory: one tile's tensors (in a sub-manager of the given manager, closed after each tile) and a buffer of one tile
- * row ({@code 3 x image width x tile size} floats).
+ * Exact tiles: the result equals the whole-image result up to float rounding, whatever the tile size, for any
+ * weights. GT-RAIN's deformable convs read wherever their learned offsets point, so no fixed overlap is enough for
+ * every model; a network that can tell which of a tile's output pixels are exact ({@link
+ * NetworkFunction#applyChecked}; the GT-RAIN network follows where every deformable sample reached) has each tile
+ * checked: if a pixel the tile contributes to is not exact, the tile runs again on a window grown around its
+ * contribution (to a little more than the inexact pixels reached, and at least a quarter more context), until all
+ * are exact; later tiles start with the context that sufficed. A tile that would need the whole image makes the pass
+ * one whole-image pass. So {@code tileSize} is the working size and memory bound (a tile grows beyond it only as far
+ * as the model's reach needs), and {@code overlap} the context every tile starts with. For a network that cannot
+ * tell, the overlap must cover its receptive field.
+ * <p>
+ * Memory: one tile's tensors (in a sub-manager of the given manager, closed after each tile), a tile grown by the
+ * context it needed, and a buffer of one tile row ({@code 3 x image width x tile size} floats).
  * <p>
  * Out of memory: if a tile fails with a {@link java.lang.OutOfMemoryError} or an {@link EngineException} (anywhere in
  * the cause chain), the whole image is redone with half the tile size, down to {@code minTileSize}, and the listener
@@ -49,7 +59,7 @@ public final class TiledInference {
 	 * Default context margin, 96 px: at least GT-RAIN's receptive-field radius on its regular sampling grid, 92 px
 	 * (7×7 conv 3, 3×3 conv 1, two stride-2 3×3 convs 1 + 2, 18 deformable 3×3 convs at stride 4: 72, bilinear ×2 from
 	 * stride 4: 4, two 3×3 convs at stride 2: 4, bilinear ×2 from stride 2: 2, three 3×3 convs: 3). Learned offsets
-	 * can sample further, which the cross-fade hides.
+	 * can sample further: tiles then grow (see the class comment). The shipped model needs up to about 90.
 	 */
 	public static final int DEFAULT_OVERLAP = 96;
 	/** Default minimum cross-fade width between neighbouring tiles. */
@@ -296,7 +306,10 @@ public final class TiledInference {
 			return this;
 		}
 
-		/** Window size in pixels per side (rounded down to a multiple of 4); default 512. */
+		/**
+		 * Window size in pixels per side (rounded down to a multiple of 4); default 512. The working size and memory
+		 * bound: a tile grows beyond it only where the network says its output needed more context.
+		 */
 		public Builder optTileSize(int tileSize) {
 			this.tileSize = tileSize;
 			return this;
@@ -307,7 +320,10 @@ public final class TiledInference {
 			return optTileSize(MAX_TILE_SIZE);
 		}
 
-		/** Context every contributing pixel has toward a neighbouring tile; default {@value #DEFAULT_OVERLAP}. */
+		/**
+		 * Context every contributing pixel starts with toward a neighbouring tile; default {@value #DEFAULT_OVERLAP}.
+		 * Grown automatically for networks that say which pixels are exact.
+		 */
 		public Builder optOverlap(int overlap) {
 			this.overlap = overlap;
 			return this;
