@@ -21,10 +21,11 @@ abstract class ModelCommand extends FeedbackCommand {
 	private File model_folder;
 
 	@Parameter(persist = false, label = "Tile size (px)", min = "0",
-		description = "0 = whole image at once; else at least 64")
+		description = "0 = whole image at once; else at least 64. Bounds memory: the result is the same at any size")
 	private int tile = ModelOptions.DEFAULT_TILE;
 
-	@Parameter(persist = false, label = "Tile overlap (px)", min = "0")
+	@Parameter(persist = false, label = "Tile overlap (px)", min = "0",
+		description = "context each tile starts with; grown automatically where the model's offsets read further")
 	private int overlap = ModelOptions.DEFAULT_OVERLAP;
 
 	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })

@@ -22,8 +22,10 @@ import java.util.List;
  * folder ({@link ModelCatalog#userModels()}), {@code folder} (use {@code model_folder}), or a model folder's
  * path;</li>
  * <li>{@code model_folder}: a folder holding {@code model.json}; read only when {@code model=folder};</li>
- * <li>{@code tile}: tile side in pixels, 0 = the whole image in one pass, else at least 64 (default 512);</li>
- * <li>{@code overlap}: context pixels around each tile, 0 or more (default 96);</li>
+ * <li>{@code tile}: tile side in pixels, 0 = the whole image in one pass, else at least 64 (default 512): a memory
+ * bound and working size, the result is the same at any tile size;</li>
+ * <li>{@code overlap}: context pixels each tile starts with, 0 or more (default 96), grown automatically where the
+ * model's deformable offsets read further (see {@link fiji.plugin.derain.tensor.TiledInference});</li>
  * <li>{@code device}: {@code auto} | {@code cpu} | {@code gpu}.</li>
  * </ul>
  */

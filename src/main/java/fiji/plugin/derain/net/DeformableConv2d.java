@@ -18,6 +18,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Modulated ("v2") deformable 3×3 convolution with padding 0 and stride 1, on an input the caller has
@@ -47,6 +48,8 @@ final class DeformableConv2d extends NetBlock {
 	final Conv2dLayer modulatorConv;
 	/** Holds the deformable kernel (out, in, 3, 3) and optional bias; not run as a plain conv. */
 	final Conv2dLayer regularConv;
+	/** While set, told the offsets of every forward pass (tiled inference checks where the samples reached). */
+	Consumer<NDArray> offsetObserver;
 
 	DeformableConv2d(int in, int out, boolean bias, DerainConfig.Init init) {
 		offsetConv = addChildBlock("offset_conv",
@@ -62,7 +65,9 @@ final class DeformableConv2d extends NetBlock {
 		NDArray x = inputs.singletonOrThrow();
 		NDArray weight = ps.getValue(regularConv.weight, x.getDevice(), training);
 		NDArray bias = regularConv.bias == null ? null : ps.getValue(regularConv.bias, x.getDevice(), training);
-		return new NDList(deformConv2d(x, offset(ps, inputs, training), mask(ps, inputs, training), weight, bias));
+		NDArray offset = offset(ps, inputs, training);
+		if (offsetObserver != null) offsetObserver.accept(offset);
+		return new NDList(deformConv2d(x, offset, mask(ps, inputs, training), weight, bias));
 	}
 
 	private NDArray offset(ParameterStore ps, NDList inputs, boolean training) {

@@ -1,5 +1,7 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.tensor.NetworkFunction;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -20,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * The GT-RAIN Deformable-ResNet (DESIGN.md §1) as a DJL block.
@@ -196,6 +199,30 @@ public final class DerainNet extends NetBlock {
 			return forward(ps, new NDList(x), false);
 		} finally {
 			placement = null;
+		}
+	}
+
+	/**
+	 * {@link #forwardTile}'s image, and which of its pixels are known to equal the whole-image result for these
+	 * weights and this image ({@link TileExactness}: where every deformable sample reached). Not thread-safe.
+	 */
+	public NetworkFunction.Checked forwardTileChecked(ParameterStore ps, NDArray x, TilePlacement tile) {
+		checkInput(x.getShape());
+		TileExactness exactness = new TileExactness(x.getManager(), x.getShape().get(2), x.getShape().get(3), tile);
+		try {
+			observeOffsets(exactness.whole() ? null : exactness::deformable);
+			NDArray image = forwardTile(ps, x, tile).get(0);
+			return new NetworkFunction.Checked(image, exactness.result());
+		} finally {
+			observeOffsets(null);
+			exactness.close();
+		}
+	}
+
+	private void observeOffsets(Consumer<NDArray> observer) {
+		for (DeformableResBlock block : residualBlocks) {
+			block.deform1.offsetObserver = observer;
+			block.deform2.offsetObserver = observer;
 		}
 	}
 

@@ -41,7 +41,7 @@ public final class Derainer implements AutoCloseable {
 	 * How to run.
 	 *
 	 * @param tileSize tile side in pixels, or 0 for the whole image in one pass
-	 * @param overlap context pixels around each tile (at least the network's halo; see TiledInference)
+	 * @param overlap context pixels each tile starts with, grown where the model reads further (see TiledInference)
 	 * @param scaling raw-value mapping to [0, 1]; null = {@link Scaling#defaultFor} each image
 	 */
 	public record Settings(int tileSize, int overlap, Scaling scaling) {
@@ -118,6 +118,12 @@ public final class Derainer implements AutoCloseable {
 			public NDArray apply(NDArray input, long x0, long y0, long width, long height) {
 				return finite(net.forwardTile(new ParameterStore(input.getManager(), false), input,
 					new TilePlacement(x0, y0, width, height)).get(0));
+			}
+
+			@Override
+			public Checked applyChecked(NDArray input, long x0, long y0, long width, long height) {
+				return net.forwardTileChecked(new ParameterStore(input.getManager(), false), input,
+					new TilePlacement(x0, y0, width, height));
 			}
 		};
 	}

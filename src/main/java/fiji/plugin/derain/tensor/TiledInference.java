@@ -3,6 +3,7 @@ package fiji.plugin.derain.tensor;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import net.imglib2.RandomAccessible;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.type.numeric.RealType;
@@ -26,12 +27,22 @@ import java.util.function.Predicate;
  * torch's "reflect") to multiples of 4, and tiny images to at least 8 pixels (what the network's reflection padding
  * needs at a quarter of the size); windows of {@code tileSize} start at multiples of 4 inside that; a tile
  * contributes only where it has at least {@code overlap} pixels of context toward its neighbours, and neighbours
- * cross-fade with a cosine ramp at least {@code blend} pixels wide. With {@code overlap} at least the network's
- * receptive-field radius the result equals the whole-image result up to float rounding; a tile size of at least the
- * image is the whole-image mode (one tile, mirror-padded to multiples of 4, cropped back).
+ * cross-fade with a cosine ramp at least {@code blend} pixels wide. A tile size of at least the image is the
+ * whole-image mode (one tile, mirror-padded to multiples of 4, cropped back).
  * <p>
- * Memory: one tile's tensors (in a sub-manager of the given manager, closed after each tile) and a buffer of one tile
- * row ({@code 3 x image width x tile size} floats).
+ * Exact tiles: the result equals the whole-image result up to float rounding, whatever the tile size, for any
+ * weights. GT-RAIN's deformable convs read wherever their learned offsets point, so no fixed overlap is enough for
+ * every model; a network that can tell which of a tile's output pixels are exact ({@link
+ * NetworkFunction#applyChecked}; the GT-RAIN network follows where every deformable sample reached) has each tile
+ * checked: if a pixel the tile contributes to is not exact, the tile runs again on a window grown around its
+ * contribution (to a little more than the inexact pixels reached, and at least a quarter more context), until all
+ * are exact; later tiles start with the context that sufficed. A tile that would need the whole image makes the pass
+ * one whole-image pass. So {@code tileSize} is the working size and memory bound (a tile grows beyond it only as far
+ * as the model's reach needs), and {@code overlap} the context every tile starts with. For a network that cannot
+ * tell, the overlap must cover its receptive field.
+ * <p>
+ * Memory: one tile's tensors (in a sub-manager of the given manager, closed after each tile), a tile grown by the
+ * context it needed, and a buffer of one tile row ({@code 3 x image width x tile size} floats).
  * <p>
  * Out of memory: if a tile fails with a {@link java.lang.OutOfMemoryError} or an {@link EngineException} that reports
  * a failed allocation (anywhere in the cause chain), the whole image is redone with half the tile size, down to
@@ -49,7 +60,7 @@ public final class TiledInference {
 	 * Default context margin, 96 px: at least GT-RAIN's receptive-field radius on its regular sampling grid, 92 px
 	 * (7×7 conv 3, 3×3 conv 1, two stride-2 3×3 convs 1 + 2, 18 deformable 3×3 convs at stride 4: 72, bilinear ×2 from
 	 * stride 4: 4, two 3×3 convs at stride 2: 4, bilinear ×2 from stride 2: 2, three 3×3 convs: 3). Learned offsets
-	 * can sample further, which the cross-fade hides.
+	 * can sample further: tiles then grow (see the class comment). The shipped model needs up to about 90.
 	 */
 	public static final int DEFAULT_OVERLAP = 96;
 	/** Default minimum cross-fade width between neighbouring tiles. */
@@ -135,32 +146,106 @@ public final class TiledInference {
 		for (int i = 0; i < ax.count(); i++) wx[i] = ax.weights(i);
 		RowAccumulator rows = new RowAccumulator(w);
 		long total = (long) ax.count() * ay.count(), done = 0;
+		int context = marginBlend[0];
 		for (int j = 0; j < ay.count(); j++) {
 			float[] wy = ay.weights(j);
 			for (int i = 0; i < ax.count(); i++) {
 				if (cancelled.getAsBoolean())
 					throw new CancellationException("cancelled after " + done + " of " + total + " tiles");
-				long[] min = { source.min(0) + ax.start(i), source.min(1) + ay.start(j), source.min(2) };
-				long[] max = { min[0] + ax.window - 1, min[1] + ay.window - 1, min[2] + 2 };
-				float[] unit = runTile(Views.interval(extended, min, max), ay.window, ax.window, ax.start(i), ay.start(j),
-					ax.padded, ay.padded);
-				rows.add(unit, ax.window, ay.window, ax.start(i), ax.lo(i), ax.hi(i), wx[i], ay.start(j), ay.lo(j), ay.hi(j), wy);
+				ExactTile t = exactTile(extended, source, new Span(ax, i), new Span(ay, j), context);
+				if (t.unit == null) {
+					log.accept("The model's deformable convs read further than a tile of " + tile + " px can hold: "
+						+ "running the whole image at once");
+					pass(source, target, (int) Math.max(ax.padded, ay.padded));
+					return;
+				}
+				context = t.context;
+				rows.add(t.unit, ax.window, ay.window, ax.start(i), ax.lo(i), ax.hi(i), wx[i], ay.start(j), ay.lo(j), ay.hi(j), wy);
 				progress.update(++done, total);
 			}
 			rows.flush(j + 1 < ay.count() ? ay.lo(j + 1) : h, target);
 		}
+		if (context > marginBlend[0])
+			log.accept("The model's deformable convs read further than the overlap of " + marginBlend[0] + " px: tiles "
+				+ "were given up to " + context + " px of context, so that they equal the whole-image result");
 	}
 
-	/** The network's output for one window as CHW floats in [0, 1]; all tensors freed before returning. */
-	private float[] runTile(RandomAccessibleInterval<? extends RealType<?>> window, int height, int width, long x0,
-		long y0, long paddedWidth, long paddedHeight) {
-		try (NDManager tileManager = manager.newSubManager()) {
-			NDArray input = Tensors.toTensor(tileManager, window);
-			NDArray output = network.apply(input, x0, y0, paddedWidth, paddedHeight);
-			if (output == null) throw new IllegalStateException("the network returned no output");
-			output.attach(tileManager);
-			return Tensors.toUnit(output, height, width);
+	/**
+	 * A tile's output over its window (CHW floats in [0, 1]) and the context it was computed with; no output if the
+	 * tile needed the whole image (which then is best run once, as one tile).
+	 */
+	private record ExactTile(float[] unit, int context) {}
+
+	/**
+	 * One tile's output over its window. The network runs on the window grown to at least {@code context} pixels
+	 * around the tile's contribution on each side that is not an image border; if the network says that some
+	 * contributing pixel is not exact (its deformable convs read beyond that context), it runs again with more
+	 * context, until every contributing pixel is exact (at the latest when the window is the whole image).
+	 */
+	private ExactTile exactTile(RandomAccessible<? extends RealType<?>> extended,
+		RandomAccessibleInterval<? extends RealType<?>> source, Span x, Span y, int context) {
+		for (int c = context;; ) {
+			long x0 = x.from(c), x1 = x.to(c), y0 = y.from(c), y1 = y.to(c);
+			boolean whole = x0 == 0 && y0 == 0 && x1 == x.axis.padded && y1 == y.axis.padded;
+			if (whole && (x.axis.count() > 1 || y.axis.count() > 1)) return new ExactTile(null, c);
+			long[] min = { source.min(0) + x0, source.min(1) + y0, source.min(2) };
+			long[] max = { source.min(0) + x1 - 1, source.min(1) + y1 - 1, min[2] + 2 };
+			try (NDManager tileManager = manager.newSubManager()) {
+				NDArray input = Tensors.toTensor(tileManager, Views.interval(extended, min, max));
+				NetworkFunction.Checked out = network.applyChecked(input, x0, y0, x.axis.padded, y.axis.padded);
+				if (out == null || out.output() == null) throw new IllegalStateException("the network returned no output");
+				out.output().attach(tileManager);
+				if (whole || out.exact() == null || contributionExact(out.exact(), x, x0, y, y0)) {
+					long ox = x.axis.start(x.i) - x0, oy = y.axis.start(y.i) - y0;
+					NDArray window = out.output().get(new NDIndex(":, :, {}:{}, {}:{}", oy, oy + y.axis.window, ox,
+						ox + x.axis.window));
+					return new ExactTile(Tensors.toUnit(window, y.axis.window, x.axis.window), c);
+				}
+				// a little more than the inexact pixels reached, and at least a quarter more, so that few tries do
+				long depth = inexactDepth(out.exact(), x, x0, x1, y, y0, y1);
+				c = (int) TileAxis.roundUp4(Math.max(depth + depth / 8 + 8, c + c / 4 + 4));
+			}
 		}
+	}
+
+	/** Tile {@code i} of an axis, and its window grown to a context. */
+	private record Span(TileAxis axis, int i) {
+		/** Start of the window grown to {@code context} pixels before the contribution (a multiple of 4, at least 0). */
+		long from(int context) {
+			return Math.min(axis.start(i), Math.max(0, (axis.lo(i) - context) / 4 * 4));
+		}
+
+		/** End of the window grown to {@code context} pixels after the contribution (at most the padded size). */
+		long to(int context) {
+			return Math.max(axis.start(i) + axis.window, Math.min(axis.padded, TileAxis.roundUp4(axis.hi(i) + context)));
+		}
+	}
+
+	/** Whether every pixel the tile contributes to is exact; the window starts at ({@code x0}, {@code y0}). */
+	private static boolean contributionExact(ExactCells exact, Span x, long x0, Span y, long y0) {
+		for (long py = y.axis.lo(y.i); py < y.axis.hi(y.i); py++)
+			for (long px = x.axis.lo(x.i); px < x.axis.hi(x.i); px++)
+				if (!exact.exact(px - x0, py - y0)) return false;
+		return true;
+	}
+
+	/**
+	 * How deep the inexact pixels reach into the window [{@code x0}, {@code x1}) × [{@code y0}, {@code y1}): the
+	 * largest distance of an inexact pixel from the nearest window edge that is not an image border.
+	 */
+	private static long inexactDepth(ExactCells exact, Span x, long x0, long x1, Span y, long y0, long y1) {
+		long w = x1 - x0, h = y1 - y0, depth = 0, cell = exact.cell();
+		for (int cy = 0; cy < exact.rows(); cy++)
+			for (int cx = 0; cx < exact.columns(); cx++) {
+				if (exact.exact()[cy * exact.columns() + cx]) continue;
+				long d = Long.MAX_VALUE;
+				if (x0 > 0) d = Math.min(d, Math.min((cx + 1) * cell, w) - 1);
+				if (x1 < x.axis.padded) d = Math.min(d, w - 1 - cx * cell);
+				if (y0 > 0) d = Math.min(d, Math.min((cy + 1) * cell, h) - 1);
+				if (y1 < y.axis.padded) d = Math.min(d, h - 1 - cy * cell);
+				if (d != Long.MAX_VALUE) depth = Math.max(depth, d);
+			}
+		return depth;
 	}
 
 	/**
@@ -231,7 +316,10 @@ public final class TiledInference {
 			return this;
 		}
 
-		/** Window size in pixels per side (rounded down to a multiple of 4); default 512. */
+		/**
+		 * Window size in pixels per side (rounded down to a multiple of 4); default 512. The working size and memory
+		 * bound: a tile grows beyond it only where the network says its output needed more context.
+		 */
 		public Builder optTileSize(int tileSize) {
 			this.tileSize = tileSize;
 			return this;
@@ -242,7 +330,10 @@ public final class TiledInference {
 			return optTileSize(MAX_TILE_SIZE);
 		}
 
-		/** Context every contributing pixel has toward a neighbouring tile; default {@value #DEFAULT_OVERLAP}. */
+		/**
+		 * Context every contributing pixel starts with toward a neighbouring tile; default {@value #DEFAULT_OVERLAP}.
+		 * Grown automatically for networks that say which pixels are exact.
+		 */
 		public Builder optOverlap(int overlap) {
 			this.overlap = overlap;
 			return this;
