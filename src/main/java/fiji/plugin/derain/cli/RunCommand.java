@@ -34,7 +34,8 @@ final class RunCommand implements Main.SubCommand {
 			"  --model     'default' (shipped), a model installed in " + ModelCatalog.userModels() + ", or a folder",
 			"  --tile N    tile size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE
 				+ "); 0 = whole image at once (memory grows with the image)",
-			"  --overlap N context around tiles (default " + TiledInference.DEFAULT_OVERLAP + ")",
+			"  --overlap N context each tile starts with (default " + TiledInference.DEFAULT_OVERLAP
+				+ "); grown where the model's offsets read further, so the output is the same at any tile size",
 			"  --device    auto (GPU when present, default) | cpu | gpu",
 			"  --format    auto (default) | png | tiff | jpeg",
 			"  --max-pixels N  largest image read, in pixels (width x height; default "
