@@ -1,6 +1,8 @@
 package fiji.plugin.derain.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.pytorch.engine.PtNDArray;
 
 import java.util.Map;
 
@@ -25,22 +27,27 @@ public final class FiniteValues {
 	}
 
 	/**
-	 * How many values of a float tensor are NaN or infinite (0 for integer tensors). Float32 and float64 are counted
-	 * from their values in Java, so that arrays of a manager without an engine (an import, which runs no network)
-	 * can be checked too.
+	 * How many values of a float tensor are NaN or infinite (0 for integer tensors). Arrays of a manager without an
+	 * engine (an import, which runs no network) are counted from their values in Java.
 	 */
 	public static long countNonFinite(NDArray a) {
+		if (!a.getDataType().isFloating()) return 0;
+		if (a instanceof PtNDArray) return countWithEngine(a);
 		switch (a.getDataType()) {
 			case FLOAT32:
 				return countNonFinite(a.toFloatArray());
 			case FLOAT64:
 				return java.util.Arrays.stream(a.toDoubleArray()).filter(v -> !Double.isFinite(v)).count();
 			default:
-				return a.getDataType().isFloating() ? countWithEngine(a) : 0;
+				throw new IllegalArgumentException("cannot check " + a.getDataType() + " values without the engine");
 		}
 	}
 
 	private static long countWithEngine(NDArray a) {
+		// fast path: a sum of finite values is finite unless it overflows, which the exact count below then clears
+		try (NDArray sum = a.sum(); NDArray asDouble = sum.toType(DataType.FLOAT64, false)) {
+			if (Double.isFinite(asDouble.getDouble())) return 0;
+		}
 		try (NDArray nan = a.isNaN(); NDArray inf = a.isInfinite(); NDArray either = nan.logicalOr(inf);
 			NDArray count = either.countNonzero()) {
 			return count.getLong();

@@ -122,8 +122,10 @@ public final class Derainer implements AutoCloseable {
 
 			@Override
 			public Checked applyChecked(NDArray input, long x0, long y0, long width, long height) {
-				return net.forwardTileChecked(new ParameterStore(input.getManager(), false), input,
+				Checked checked = net.forwardTileChecked(new ParameterStore(input.getManager(), false), input,
 					new TilePlacement(x0, y0, width, height));
+				finite(checked.output());
+				return checked;
 			}
 		};
 	}
