@@ -11,7 +11,6 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
@@ -33,13 +32,7 @@ def derain(checkpoint, out_dir, photos):
     model.eval()
     os.makedirs(out_dir, exist_ok=True)
     for photo in photos:
-        rgb = np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255.0
-        h, w = rgb.shape[:2]
-        x = torch.from_numpy(rgb).permute(2, 0, 1)[None] * 2 - 1
-        x = F.pad(x, (0, (-w) % 4, 0, (-h) % 4), mode="reflect")
-        with torch.no_grad():
-            y = model(x)[0][:, :, :h, :w]
-        out = (y[0].permute(1, 2, 0).numpy() * 0.5 + 0.5).clip(0, 1)
+        out = ref.derain_photo(model, np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255.0)
         Image.fromarray(np.round(out * 255).astype(np.uint8)).save(
             os.path.join(out_dir, os.path.splitext(os.path.basename(photo))[0] + ".png"))
 

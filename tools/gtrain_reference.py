@@ -172,6 +172,17 @@ def init_weights(model, init, gain=0.02):
                 nn.init.zeros_(p)
 
 
+def derain_photo(model, rgb):
+    """What Fiji Derain does to a whole photo: `rgb` (H, W, 3) float in [0, 1] -> (H, W, 3) in [0, 1], the input
+    reflection-padded on the right/bottom to a multiple of 4, mapped to [-1, 1], run in eval mode, cropped back."""
+    h, w = rgb.shape[:2]
+    x = torch.from_numpy(rgb).permute(2, 0, 1)[None] * 2 - 1
+    x = F.pad(x, (0, (-w) % 4, 0, (-h) % 4), mode="reflect")
+    with torch.no_grad():
+        y = model(x)[0][:, :, :h, :w]
+    return (y[0].permute(1, 2, 0).numpy() * 0.5 + 0.5).clip(0, 1)
+
+
 def seeded_random_weights(model, seed, offset_scale=1.0):
     """Sets every parameter and BatchNorm buffer to nonzero seeded random values.
 

@@ -14,7 +14,6 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -31,13 +30,7 @@ def main(work, photo):
     ckpt = os.path.join(work, "gtrain_full.pth")
     torch.save({"state_dict": collections.OrderedDict(("resnet." + k, v) for k, v in model.state_dict().items())},
                ckpt)
-    rgb = np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255.0
-    h, w = rgb.shape[:2]
-    x = torch.from_numpy(rgb).permute(2, 0, 1)[None] * 2 - 1
-    x = F.pad(x, (0, (-w) % 4, 0, (-h) % 4), mode="reflect")
-    with torch.no_grad():
-        y = model(x)[0][:, :, :h, :w]
-    out = (y[0].permute(1, 2, 0).numpy() * 0.5 + 0.5).clip(0, 1)
+    out = ref.derain_photo(model, np.asarray(Image.open(photo).convert("RGB"), dtype=np.float32) / 255.0)
     Image.fromarray(np.round(out * 255).astype(np.uint8)).save(os.path.join(work, "reference.png"))
     print("checkpoint: %s (%d parameters); reference output mean %.3f, std %.3f" % (ckpt, n, out.mean(), out.std()))
 
