@@ -32,10 +32,11 @@ final class RunCommand implements Main.SubCommand {
 			"  Derains images (PNG, JPEG, TIFF incl. stacks; 8/16/32-bit gray, RGB) into OUT_DIR/<name>.png",
 			"  (TIFF inputs give .tif). Existing outputs are skipped, so re-running resumes an interrupted batch.",
 			"  --model     'default' (shipped), a model installed in " + ModelCatalog.userModels() + ", or a folder",
-			"  --tile N    tile size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE
-				+ "); 0 = whole image at once (memory grows with the image)",
-			"  --overlap N context each tile starts with (default " + TiledInference.DEFAULT_OVERLAP
-				+ "); grown where the model's offsets read further, so the output is the same at any tile size",
+			"  --tile N    working size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE
+				+ "): larger images run in exact bands of about 2*N*N pixels, the",
+			"              same output at any N; 0 = whole image at once (memory grows with the image)",
+			"  --overlap N context per tile for instance-norm models (default " + TiledInference.DEFAULT_OVERLAP
+				+ "); unused by GT-RAIN's batch-norm models",
 			"  --device    auto (GPU when present, default) | cpu | gpu",
 			"  --format    auto (default) | png | tiff | jpeg",
 			"  --max-pixels N  largest image read, in pixels (width x height; default "

@@ -25,7 +25,7 @@ abstract class ModelCommand extends FeedbackCommand {
 	private int tile = ModelOptions.DEFAULT_TILE;
 
 	@Parameter(persist = false, label = "Tile overlap (px)", min = "0",
-		description = "context each tile starts with; grown automatically where the model's offsets read further")
+		description = "context per tile for instance-norm models; GT-RAIN (batch-norm) models run in exact bands")
 	private int overlap = ModelOptions.DEFAULT_OVERLAP;
 
 	@Parameter(persist = false, label = "Device", choices = { "auto", "cpu", "gpu" })

@@ -24,8 +24,8 @@ import java.util.List;
  * <li>{@code model_folder}: a folder holding {@code model.json}; read only when {@code model=folder};</li>
  * <li>{@code tile}: tile side in pixels, 0 = the whole image in one pass, else at least 64 (default 512): a memory
  * bound and working size, the result is the same at any tile size;</li>
- * <li>{@code overlap}: context pixels each tile starts with, 0 or more (default 96), grown automatically where the
- * model's deformable offsets read further (see {@link fiji.plugin.derain.tensor.TiledInference});</li>
+ * <li>{@code overlap}: context pixels per tile, 0 or more (default 96), for instance-norm models only; GT-RAIN's
+ * batch-norm models run in exact bands (see {@link fiji.plugin.derain.tensor.TiledInference});</li>
  * <li>{@code device}: {@code auto} | {@code cpu} | {@code gpu}.</li>
  * </ul>
  */

@@ -19,7 +19,7 @@ final class DerainDialogs {
 		gd.addChoice("Model", ModelOptions.choices().toArray(String[]::new), "default");
 		gd.addDirectoryField("Model_folder", "", 30);
 		gd.addNumericField("Tile", ModelOptions.DEFAULT_TILE, 0, 6, "px (0 = whole image, else at least 64; bounds memory)");
-		gd.addNumericField("Overlap", ModelOptions.DEFAULT_OVERLAP, 0, 6, "px (starting context, grown where needed)");
+		gd.addNumericField("Overlap", ModelOptions.DEFAULT_OVERLAP, 0, 6, "px (instance-norm models only)");
 		gd.addChoice("Device", DeviceChoice.ids(), DeviceChoice.AUTO.id());
 	}
 

@@ -18,7 +18,6 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Modulated ("v2") deformable 3×3 convolution with padding 0 and stride 1, on an input the caller has
@@ -48,8 +47,6 @@ final class DeformableConv2d extends NetBlock {
 	final Conv2dLayer modulatorConv;
 	/** Holds the deformable kernel (out, in, 3, 3) and optional bias; not run as a plain conv. */
 	final Conv2dLayer regularConv;
-	/** While set, told the offsets of every forward pass (tiled inference checks where the samples reached). */
-	Consumer<NDArray> offsetObserver;
 
 	DeformableConv2d(int in, int out, boolean bias, DerainConfig.Init init) {
 		offsetConv = addChildBlock("offset_conv",
@@ -66,8 +63,55 @@ final class DeformableConv2d extends NetBlock {
 		NDArray weight = ps.getValue(regularConv.weight, x.getDevice(), training);
 		NDArray bias = regularConv.bias == null ? null : ps.getValue(regularConv.bias, x.getDevice(), training);
 		NDArray offset = offset(ps, inputs, training);
-		if (offsetObserver != null) offsetObserver.accept(offset);
 		return new NDList(deformConv2d(x, offset, mask(ps, inputs, training), weight, bias));
+	}
+
+	/**
+	 * Eval-mode output rows {@code [r0, r0 + n)} of this conv over a padded input of {@code paddedRows} rows, from a band
+	 * of it: {@code offsetInput} is the padded input's rows {@code [r0, r0 + n + 2)} (what the offset and modulator
+	 * convs read), and {@code input} fetches the padded input's rows that the samples reach, however far. Sample
+	 * positions are computed in the whole input's coordinates, so the result is the whole pass's, bit for bit.
+	 */
+	NDArray forwardRows(ParameterStore ps, NDArray offsetInput, long r0, long paddedRows, BandSamples input) {
+		NDList inputs = new NDList(offsetInput);
+		NDArray weight = ps.getValue(regularConv.weight, offsetInput.getDevice(), false);
+		NDArray bias = regularConv.bias == null ? null : ps.getValue(regularConv.bias, offsetInput.getDevice(), false);
+		NDArray offset = offset(ps, inputs, false);
+		long rows = offset.getShape().get(2);
+		// padded-input rows that the bilinear samples of output row r (tap ky) read: r + ky + dy, floor and floor + 1
+		NDManager m = offset.getManager();
+		NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL).reshape(1, TAPS, 1, 1)
+			.add(m.arange(r0, r0 + rows, 1, DataType.FLOAT32).reshape(1, 1, rows, 1));
+		NDArray py = offset.reshape(1, TAPS, 2, rows, offset.getShape().get(3)).get(":, :, 0").add(tapY);
+		float lo = py.min().getFloat(), hi = py.max().getFloat();
+		// NaN (a broken model): every row, so that NaN reaches the output, where it is reported
+		long from = Float.isNaN(lo) ? 0 : (long) Math.max(0, Math.min(paddedRows - 2, Math.floor(lo)));
+		long to = Float.isNaN(hi) ? paddedRows : (long) Math.max(from + 2, Math.min(paddedRows, Math.floor(hi) + 2));
+		NDArray x = input.rows(from, to);
+		Sampling s = Sampling.of(x, offset, mask(ps, inputs, false), weight, new Rows(r0, from, paddedRows, rows));
+		return run(s, bias, chunkFor(x.getShape().get(1), false), true);
+	}
+
+	/** Where a band's samples read the conv's padded input. */
+	@FunctionalInterface
+	interface BandSamples {
+		/** The padded input's rows {@code [from, to)}, (1, C, to − from, W + 2); 0 ≤ from, from + 2 ≤ to ≤ its rows. */
+		NDArray rows(long from, long to);
+	}
+
+	/**
+	 * Which rows a sampling covers, in the whole padded input's coordinates.
+	 *
+	 * @param out the first output row (output row r samples around input row r + ky + dy)
+	 * @param in the input row that row 0 of the given input is
+	 * @param total the whole input's rows (samples beyond them read 0)
+	 * @param count output rows
+	 */
+	record Rows(long out, long in, long total, long count) {
+		/** All output rows of an input of {@code h} rows. */
+		static Rows whole(long h) {
+			return new Rows(0, 0, h, h - KERNEL + 1);
+		}
 	}
 
 	private NDArray offset(ParameterStore ps, NDList inputs, boolean training) {
@@ -100,8 +144,14 @@ final class DeformableConv2d extends NetBlock {
 	 * @return (N, C_out, H−2, W−2), in the manager of {@code x}
 	 */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias) {
-		long bytes = recorded(x, offset, mask, weight) ? RECORDED_CHUNK_BYTES : CHUNK_BYTES;
-		return deformConv2d(x, offset, mask, weight, bias, Math.max(1, bytes / (TAPS * x.getShape().get(1) * 4)));
+		Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)));
+		return run(s, bias, chunkFor(x.getShape().get(1), recorded(x, offset, mask, weight)),
+			!recorded(x, offset, mask, weight));
+	}
+
+	/** Output pixels per chunk: about {@link #CHUNK_BYTES} of gathered values, {@link #RECORDED_CHUNK_BYTES} recorded. */
+	private static long chunkFor(long channels, boolean recorded) {
+		return Math.max(1, (recorded ? RECORDED_CHUNK_BYTES : CHUNK_BYTES) / (TAPS * channels * 4));
 	}
 
 	/** True when autograd records operations on these arrays (grad mode on and one of them requires a gradient). */
@@ -113,13 +163,30 @@ final class DeformableConv2d extends NetBlock {
 
 	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per matmul. */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias, long chunk) {
-		Sampling s = Sampling.of(x, offset, mask, weight);
-		// Recorded, the corners are weighted out of place: autograd then keeps each gathered corner once (for the
-		// weights' gradient); weighted in place it would also keep a copy of it from before the weighting.
-		boolean inPlace = !recorded(x, offset, mask, weight);
+		Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)));
+		return run(s, bias, chunk, !recorded(x, offset, mask, weight));
+	}
+
+	/**
+	 * Recorded, the corners are weighted out of place ({@code inPlace} false): autograd then keeps each gathered corner
+	 * once (for the weights' gradient); weighted in place it would also keep a copy of it from before the weighting.
+	 */
+	private static NDArray run(Sampling s, NDArray bias, long chunk, boolean inPlace) {
 		List<NDArray> parts = new ArrayList<>();
-		for (long start = 0; start < s.pixels; start += chunk)
-			parts.add(s.chunk(s.rows, s.cornerWeights, s.kernel, start, Math.min(s.pixels, start + chunk), inPlace, null));
+		NDManager m = s.rows.getManager();
+		for (long start = 0; start < s.pixels; start += chunk) {
+			long end = Math.min(s.pixels, start + chunk);
+			if (!inPlace) { // recorded: autograd keeps the chunk's arrays anyway
+				parts.add(s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, inPlace, null));
+				continue;
+			}
+			// unrecorded: the chunk's temporaries are freed at once, so the next chunk reuses their memory
+			try (NDManager temporaries = m.newSubManager()) {
+				NDArray part = s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, true, temporaries);
+				part.attach(m);
+				parts.add(part);
+			}
+		}
 		NDArray out = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
 		if (bias != null) out = out.add(bias);
 		return s.toNchw(out);
@@ -132,10 +199,11 @@ final class DeformableConv2d extends NetBlock {
 	private record Sampling(NDArray rows, NDArray[] index, NDArray[] cornerWeights, NDArray kernel, long pixels,
 		long channels, Shape out) {
 
-		static Sampling of(NDArray x, NDArray offset, NDArray mask, NDArray weight) {
+			/** {@code x} holds rows {@code [span.in(), span.in() + its height)} of the input. */
+		static Sampling of(NDArray x, NDArray offset, NDArray mask, NDArray weight, Rows span) {
 			Shape s = x.getShape();
-			long n = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3);
-			long cOut = weight.getShape().get(0), hOut = h - KERNEL + 1, wOut = w - KERNEL + 1;
+			long n = s.get(0), c = s.get(1), h = s.get(2), w = s.get(3), hOut = span.count();
+			long cOut = weight.getShape().get(0), wOut = w - KERNEL + 1;
 			requireShape("offset", offset, new Shape(n, 2 * TAPS, hOut, wOut));
 			requireShape("mask", mask, new Shape(n, TAPS, hOut, wOut));
 			requireShape("weight", weight, new Shape(cOut, c, KERNEL, KERNEL));
@@ -148,14 +216,14 @@ final class DeformableConv2d extends NetBlock {
 			// sample positions (N, 9, hOut, wOut) in input pixels
 			NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL).reshape(1, TAPS, 1, 1);
 			NDArray tapX = m.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL).reshape(1, TAPS, 1, 1);
-			NDArray pixY = m.arange(0, hOut, 1, DataType.FLOAT32).reshape(1, 1, hOut, 1);
+			NDArray pixY = m.arange(span.out(), span.out() + hOut, 1, DataType.FLOAT32).reshape(1, 1, hOut, 1);
 			NDArray pixX = m.arange(0, wOut, 1, DataType.FLOAT32).reshape(1, 1, 1, wOut);
 			NDArray shifts = offset.reshape(n, TAPS, 2, hOut, wOut);
 			NDArray py = shifts.get(":, :, 0").add(tapY.add(pixY));
 			NDArray px = shifts.get(":, :, 1").add(tapX.add(pixX));
 
 			// whole samples outside (-1, H) × (-1, W) are 0; their corner indices are clamped to stay valid
-			NDArray inside = py.gt(-1).logicalAnd(py.lt(h)).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
+			NDArray inside = py.gt(-1).logicalAnd(py.lt(span.total())).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
 				.toType(DataType.FLOAT32, false);
 			NDArray y0 = py.floor(), x0 = px.floor();
 			NDArray ly = py.sub(y0), lx = px.sub(x0);
@@ -167,7 +235,7 @@ final class DeformableConv2d extends NetBlock {
 			// clipped after the conversion to integers: a NaN position (the offsets of a broken model) converts to
 			// some integer that the clip makes a valid index, and its NaN weights then carry NaN to the output, where
 			// Derainer and the training loss report it; clipped before, NaN stayed NaN and became an index of -2^63
-			NDArray base = y0.toType(DataType.INT64, false).clip(-1, h - 1).addi(1).muli(wz)
+			NDArray base = y0.toType(DataType.INT64, false).subi(span.in()).clip(-1, h - 1).addi(1).muli(wz)
 				.addi(x0.toType(DataType.INT64, false).clip(-1, w - 1).addi(1)).addi(sample);
 			long[] cornerShift = {0, 1, wz, wz + 1};
 
@@ -233,7 +301,8 @@ final class DeformableConv2d extends NetBlock {
 			in.attach(recorded);
 			NDList inputs = new NDList(in);
 			NDArray weight = ps.getValue(regularConv.weight, in.getDevice(), true);
-			Sampling s = Sampling.of(in, offset(ps, inputs, true), mask(ps, inputs, true), weight);
+			Sampling s = Sampling.of(in, offset(ps, inputs, true), mask(ps, inputs, true), weight,
+				Rows.whole(in.getShape().get(2)));
 			NDArray rows = Recompute.leaf(s.rows), kernel = Recompute.leaf(s.kernel);
 			NDArray[] cornerWeights = new NDArray[4];
 			for (int k = 0; k < 4; k++) cornerWeights[k] = Recompute.leaf(s.cornerWeights[k]);

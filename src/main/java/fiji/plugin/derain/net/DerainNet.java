@@ -1,5 +1,6 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.tensor.BandedNetwork;
 import fiji.plugin.derain.tensor.NetworkFunction;
 
 import ai.djl.ndarray.NDArray;
@@ -203,26 +204,20 @@ public final class DerainNet extends NetBlock {
 	}
 
 	/**
-	 * {@link #forwardTile}'s image, and which of its pixels are known to equal the whole-image result for these
-	 * weights and this image ({@link TileExactness}: where every deformable sample reached). Not thread-safe.
+	 * The network over a whole image in row bands, exact for any weights ({@link BandedForward}), or null for instance
+	 * norm, whose statistics are the whole image's.
 	 */
-	public NetworkFunction.Checked forwardTileChecked(ParameterStore ps, NDArray x, TilePlacement tile) {
-		checkInput(x.getShape());
-		TileExactness exactness = new TileExactness(x.getManager(), x.getShape().get(2), x.getShape().get(3), tile);
-		try {
-			observeOffsets(exactness.whole() ? null : exactness::deformable);
-			NDArray image = forwardTile(ps, x, tile).get(0);
-			return new NetworkFunction.Checked(image, exactness.result());
-		} finally {
-			observeOffsets(null);
-			exactness.close();
-		}
+	public BandedNetwork banded() {
+		return config.norm() == DerainConfig.Norm.BATCH ? new BandedForward(this) : null;
 	}
 
-	private void observeOffsets(Consumer<NDArray> observer) {
-		for (DeformableResBlock block : residualBlocks) {
-			block.deform1.offsetObserver = observer;
-			block.deform2.offsetObserver = observer;
+	/** An eval-mode decoder stage on a band of rows at {@code tile} (its align_corners grid is the whole image's). */
+	NDArray decoderStage(DecoderBlock stage, ParameterStore ps, NDArray x, NDArray skip, TilePlacement tile) {
+		placement = tile;
+		try {
+			return stage.forward(ps, new NDList(x, skip), false).singletonOrThrow();
+		} finally {
+			placement = null;
 		}
 	}
 

@@ -8,6 +8,7 @@ import fiji.plugin.derain.io.ModelFolder;
 import fiji.plugin.derain.net.DerainNet;
 import fiji.plugin.derain.net.TilePlacement;
 import fiji.plugin.derain.tensor.ImageBridge;
+import fiji.plugin.derain.tensor.BandedNetwork;
 import fiji.plugin.derain.tensor.NetworkFunction;
 import fiji.plugin.derain.tensor.Scaling;
 import fiji.plugin.derain.tensor.TiledInference;
@@ -41,7 +42,7 @@ public final class Derainer implements AutoCloseable {
 	 * How to run.
 	 *
 	 * @param tileSize tile side in pixels, or 0 for the whole image in one pass
-	 * @param overlap context pixels each tile starts with, grown where the model reads further (see TiledInference)
+	 * @param overlap context pixels per tile for instance-norm models (batch-norm ones run in exact bands)
 	 * @param scaling raw-value mapping to [0, 1]; null = {@link Scaling#defaultFor} each image
 	 */
 	public record Settings(int tileSize, int overlap, Scaling scaling) {
@@ -121,12 +122,13 @@ public final class Derainer implements AutoCloseable {
 			}
 
 			@Override
-			public Checked applyChecked(NDArray input, long x0, long y0, long width, long height) {
-				Checked checked = net.forwardTileChecked(new ParameterStore(input.getManager(), false), input,
-					new TilePlacement(x0, y0, width, height));
-				finite(checked.output());
-				return checked;
+			public BandedNetwork banded() {
+				BandedNetwork banded = net.banded();
+				if (banded == null) return null;
+				return (m, width, height, rows, input, output, progress, cancelled) -> banded.run(m, width, height, rows,
+					input, (band, y0) -> output.rows(finite(band), y0), progress, cancelled);
 			}
+
 		};
 	}
 

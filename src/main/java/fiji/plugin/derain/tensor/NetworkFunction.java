@@ -27,20 +27,10 @@ public interface NetworkFunction {
 	}
 
 	/**
-	 * As {@link #apply(NDArray, long, long, long, long)}, and which pixels of the output are known to equal the
-	 * whole-image output ({@link Checked#exact}). Networks that can tell (GT-RAIN's deformable convs read wherever
-	 * their learned offsets point) override this; the default says nothing, and {@link TiledInference} then trusts
-	 * its overlap.
+	 * The network as a {@link BandedNetwork} (exact over any image, with memory bounded by the band), or null if it
+	 * only runs tile by tile. {@link TiledInference} prefers it whenever an image is larger than one tile.
 	 */
-	default Checked applyChecked(NDArray input, long x0, long y0, long width, long height) {
-		return new Checked(apply(input, x0, y0, width, height), null);
+	default BandedNetwork banded() {
+		return null;
 	}
-
-	/**
-	 * A tile's output and which of its pixels are exact.
-	 *
-	 * @param output as {@link #apply(NDArray)} returns it
-	 * @param exact cells of the tile that equal the whole-image output, or null if the network cannot tell
-	 */
-	record Checked(NDArray output, ExactCells exact) {}
 }

@@ -30,19 +30,14 @@ import java.util.function.Predicate;
  * cross-fade with a cosine ramp at least {@code blend} pixels wide. A tile size of at least the image is the
  * whole-image mode (one tile, mirror-padded to multiples of 4, cropped back).
  * <p>
- * Exact tiles: the result equals the whole-image result up to float rounding, whatever the tile size, for any
- * weights. GT-RAIN's deformable convs read wherever their learned offsets point, so no fixed overlap is enough for
- * every model; a network that can tell which of a tile's output pixels are exact ({@link
- * NetworkFunction#applyChecked}; the GT-RAIN network follows where every deformable sample reached) has each tile
- * checked: if a pixel the tile contributes to is not exact, the tile runs again on a window grown around its
- * contribution (to a little more than the inexact pixels reached, and at least a quarter more context), until all
- * are exact; later tiles start with the context that sufficed. A tile that would need the whole image makes the pass
- * one whole-image pass. So {@code tileSize} is the working size and memory bound (a tile grows beyond it only as far
- * as the model's reach needs), and {@code overlap} the context every tile starts with. For a network that cannot
- * tell, the overlap must cover its receptive field.
+ * Exact at any tile size: a network that runs in row bands ({@link NetworkFunction#banded}; GT-RAIN's does, see
+ * {@link BandedNetwork}) gets the whole image in bands of about 2 · {@code tileSize}² pixels whenever the image is
+ * larger than one tile: every layer's whole output is kept in the temporary folder, so the result equals the
+ * whole-image result up to float rounding, for any weights, however far GT-RAIN's deformable convs read, and
+ * {@code overlap} plays no part. Other networks run tile by tile, and {@code overlap} must cover their receptive field.
  * <p>
- * Memory: one tile's tensors (in a sub-manager of the given manager, closed after each tile), a tile grown by the
- * context it needed, and a buffer of one tile row ({@code 3 x image width x tile size} floats).
+ * Memory: one band's (or tile's) tensors, in a sub-manager of the given manager closed after each; for tiles also a
+ * buffer of one tile row ({@code 3 x image width x tile size} floats).
  * <p>
  * Out of memory: if a tile fails with a {@link java.lang.OutOfMemoryError} or an {@link EngineException} that reports
  * a failed allocation (anywhere in the cause chain), the whole image is redone with half the tile size, down to
@@ -57,10 +52,10 @@ public final class TiledInference {
 	/** Default window size, pixels per side. */
 	public static final int DEFAULT_TILE_SIZE = 512;
 	/**
-	 * Default context margin, 96 px: at least GT-RAIN's receptive-field radius on its regular sampling grid, 92 px
-	 * (7×7 conv 3, 3×3 conv 1, two stride-2 3×3 convs 1 + 2, 18 deformable 3×3 convs at stride 4: 72, bilinear ×2 from
-	 * stride 4: 4, two 3×3 convs at stride 2: 4, bilinear ×2 from stride 2: 2, three 3×3 convs: 3). Learned offsets
-	 * can sample further: tiles then grow (see the class comment). The shipped model needs up to about 90.
+	 * Default context margin for networks that run tile by tile, 96 px: at least GT-RAIN's receptive-field radius on its
+	 * regular sampling grid, 92 px (7×7 conv 3, 3×3 conv 1, two stride-2 3×3 convs 1 + 2, 18 deformable 3×3 convs at
+	 * stride 4: 72, bilinear ×2 from stride 4: 4, two 3×3 convs at stride 2: 4, bilinear ×2 from stride 2: 2, three 3×3
+	 * convs: 3). Learned offsets sample further, which is why GT-RAIN runs in bands instead.
 	 */
 	public static final int DEFAULT_OVERLAP = 96;
 	/** Default minimum cross-fade width between neighbouring tiles. */
@@ -138,6 +133,11 @@ public final class TiledInference {
 	private void pass(RandomAccessibleInterval<? extends RealType<?>> source,
 		RandomAccessibleInterval<? extends RealType<?>> target, int tile) {
 		long w = source.dimension(0), h = source.dimension(1);
+		BandedNetwork banded = network.banded();
+		if (banded != null && (TileAxis.paddedSize(w) > tile || TileAxis.paddedSize(h) > tile)) {
+			bandedPass(banded, source, target, tile);
+			return;
+		}
 		int[] marginBlend = fitContext(tile, w, h);
 		TileAxis ax = TileAxis.of(w, tile, marginBlend[0], marginBlend[1]);
 		TileAxis ay = TileAxis.of(h, tile, marginBlend[0], marginBlend[1]);
@@ -146,106 +146,56 @@ public final class TiledInference {
 		for (int i = 0; i < ax.count(); i++) wx[i] = ax.weights(i);
 		RowAccumulator rows = new RowAccumulator(w);
 		long total = (long) ax.count() * ay.count(), done = 0;
-		int context = marginBlend[0];
 		for (int j = 0; j < ay.count(); j++) {
 			float[] wy = ay.weights(j);
 			for (int i = 0; i < ax.count(); i++) {
 				if (cancelled.getAsBoolean())
 					throw new CancellationException("cancelled after " + done + " of " + total + " tiles");
-				ExactTile t = exactTile(extended, source, new Span(ax, i), new Span(ay, j), context);
-				if (t.unit == null) {
-					log.accept("The model's deformable convs read further than a tile of " + tile + " px can hold: "
-						+ "running the whole image at once");
-					pass(source, target, (int) Math.max(ax.padded, ay.padded));
-					return;
-				}
-				context = t.context;
-				rows.add(t.unit, ax.window, ay.window, ax.start(i), ax.lo(i), ax.hi(i), wx[i], ay.start(j), ay.lo(j), ay.hi(j), wy);
+				rows.add(tile(extended, ax, i, ay, j), ax.window, ay.window, ax.start(i), ax.lo(i), ax.hi(i), wx[i], ay.start(j),
+					ay.lo(j), ay.hi(j), wy);
 				progress.update(++done, total);
 			}
 			rows.flush(j + 1 < ay.count() ? ay.lo(j + 1) : h, target);
 		}
-		if (context > marginBlend[0])
-			log.accept("The model's deformable convs read further than the overlap of " + marginBlend[0] + " px: tiles "
-				+ "were given up to " + context + " px of context, so that they equal the whole-image result");
 	}
 
 	/**
-	 * A tile's output over its window (CHW floats in [0, 1]) and the context it was computed with; no output if the
-	 * tile needed the whole image (which then is best run once, as one tile).
+	 * One pass of a {@link BandedNetwork} over the image mirror-extended to multiples of 4, in bands of about
+	 * 2 · {@code tile}² pixels: exact whatever the band size, no overlap needed.
 	 */
-	private record ExactTile(float[] unit, int context) {}
-
-	/**
-	 * One tile's output over its window. The network runs on the window grown to at least {@code context} pixels
-	 * around the tile's contribution on each side that is not an image border; if the network says that some
-	 * contributing pixel is not exact (its deformable convs read beyond that context), it runs again with more
-	 * context, until every contributing pixel is exact (at the latest when the window is the whole image).
-	 */
-	private ExactTile exactTile(RandomAccessible<? extends RealType<?>> extended,
-		RandomAccessibleInterval<? extends RealType<?>> source, Span x, Span y, int context) {
-		for (int c = context;; ) {
-			long x0 = x.from(c), x1 = x.to(c), y0 = y.from(c), y1 = y.to(c);
-			boolean whole = x0 == 0 && y0 == 0 && x1 == x.axis.padded && y1 == y.axis.padded;
-			if (whole && (x.axis.count() > 1 || y.axis.count() > 1)) return new ExactTile(null, c);
-			long[] min = { source.min(0) + x0, source.min(1) + y0, source.min(2) };
-			long[] max = { source.min(0) + x1 - 1, source.min(1) + y1 - 1, min[2] + 2 };
-			try (NDManager tileManager = manager.newSubManager()) {
-				NDArray input = Tensors.toTensor(tileManager, Views.interval(extended, min, max));
-				NetworkFunction.Checked out = network.applyChecked(input, x0, y0, x.axis.padded, y.axis.padded);
-				if (out == null || out.output() == null) throw new IllegalStateException("the network returned no output");
-				out.output().attach(tileManager);
-				if (whole || out.exact() == null || contributionExact(out.exact(), x, x0, y, y0)) {
-					long ox = x.axis.start(x.i) - x0, oy = y.axis.start(y.i) - y0;
-					NDArray window = out.output().get(new NDIndex(":, :, {}:{}, {}:{}", oy, oy + y.axis.window, ox,
-						ox + x.axis.window));
-					return new ExactTile(Tensors.toUnit(window, y.axis.window, x.axis.window), c);
-				}
-				// a little more than the inexact pixels reached, and at least a quarter more, so that few tries do
-				long depth = inexactDepth(out.exact(), x, x0, x1, y, y0, y1);
-				c = (int) TileAxis.roundUp4(Math.max(depth + depth / 8 + 8, c + c / 4 + 4));
-			}
-		}
+	private void bandedPass(BandedNetwork banded, RandomAccessibleInterval<? extends RealType<?>> source,
+		RandomAccessibleInterval<? extends RealType<?>> target, int tile) {
+		long w = source.dimension(0), h = source.dimension(1);
+		long pw = TileAxis.paddedSize(w), ph = TileAxis.paddedSize(h);
+		RandomAccessible<? extends RealType<?>> extended = extend(source);
+		banded.run(manager, pw, ph, bandRows(tile, pw, ph),
+			(m, y0, y1) -> Tensors.toTensor(m, Views.interval(extended, new long[] {0, y0, 0}, new long[] {pw - 1, y1 - 1, 2})),
+			(band, y0) -> {
+				long n = Math.min(band.getShape().get(2), h - y0);
+				if (n <= 0) return;
+				Tensors.fromTensor(band.get(new NDIndex(":, :, 0:{}, 0:{}", n, w)),
+					Views.interval(target, new long[] {0, y0, 0}, new long[] {w - 1, y0 + n - 1, 2}));
+			}, progress, cancelled);
 	}
 
-	/** Tile {@code i} of an axis, and its window grown to a context. */
-	private record Span(TileAxis axis, int i) {
-		/** Start of the window grown to {@code context} pixels before the contribution (a multiple of 4, at least 0). */
-		long from(int context) {
-			return Math.min(axis.start(i), Math.max(0, (axis.lo(i) - context) / 4 * 4));
-		}
-
-		/** End of the window grown to {@code context} pixels after the contribution (at most the padded size). */
-		long to(int context) {
-			return Math.max(axis.start(i) + axis.window, Math.min(axis.padded, TileAxis.roundUp4(axis.hi(i) + context)));
-		}
+	/** Full-resolution rows per band for a tile size: about 2 · tile² pixels, a multiple of 8, at least 32. */
+	static long bandRows(int tile, long paddedWidth, long paddedHeight) {
+		long rows = 2L * tile * tile / paddedWidth / 8 * 8;
+		return Math.max(32, Math.min(rows, (paddedHeight + 7) / 8 * 8));
 	}
 
-	/** Whether every pixel the tile contributes to is exact; the window starts at ({@code x0}, {@code y0}). */
-	private static boolean contributionExact(ExactCells exact, Span x, long x0, Span y, long y0) {
-		for (long py = y.axis.lo(y.i); py < y.axis.hi(y.i); py++)
-			for (long px = x.axis.lo(x.i); px < x.axis.hi(x.i); px++)
-				if (!exact.exact(px - x0, py - y0)) return false;
-		return true;
-	}
-
-	/**
-	 * How deep the inexact pixels reach into the window [{@code x0}, {@code x1}) × [{@code y0}, {@code y1}): the
-	 * largest distance of an inexact pixel from the nearest window edge that is not an image border.
-	 */
-	private static long inexactDepth(ExactCells exact, Span x, long x0, long x1, Span y, long y0, long y1) {
-		long w = x1 - x0, h = y1 - y0, depth = 0, cell = exact.cell();
-		for (int cy = 0; cy < exact.rows(); cy++)
-			for (int cx = 0; cx < exact.columns(); cx++) {
-				if (exact.exact()[cy * exact.columns() + cx]) continue;
-				long d = Long.MAX_VALUE;
-				if (x0 > 0) d = Math.min(d, Math.min((cx + 1) * cell, w) - 1);
-				if (x1 < x.axis.padded) d = Math.min(d, w - 1 - cx * cell);
-				if (y0 > 0) d = Math.min(d, Math.min((cy + 1) * cell, h) - 1);
-				if (y1 < y.axis.padded) d = Math.min(d, h - 1 - cy * cell);
-				if (d != Long.MAX_VALUE) depth = Math.max(depth, d);
-			}
-		return depth;
+	/** Tile (i, j)'s output over its window, CHW floats in [0, 1]. */
+	private float[] tile(RandomAccessible<? extends RealType<?>> extended, TileAxis x, int i, TileAxis y, int j) {
+		long x0 = x.start(i), y0 = y.start(j);
+		long[] min = { x0, y0, 0 };
+		long[] max = { x0 + x.window - 1, y0 + y.window - 1, 2 };
+		try (NDManager tileManager = manager.newSubManager()) {
+			NDArray input = Tensors.toTensor(tileManager, Views.interval(extended, min, max));
+			NDArray out = network.apply(input, x0, y0, x.padded, y.padded);
+			if (out == null) throw new IllegalStateException("the network returned no output");
+			out.attach(tileManager);
+			return Tensors.toUnit(out, y.window, x.window);
+		}
 	}
 
 	/**
@@ -318,7 +268,7 @@ public final class TiledInference {
 
 		/**
 		 * Window size in pixels per side (rounded down to a multiple of 4); default 512. The working size and memory
-		 * bound: a tile grows beyond it only where the network says its output needed more context.
+		 * bound: banded networks run bands of about 2 · tileSize² pixels, others tiles of this size.
 		 */
 		public Builder optTileSize(int tileSize) {
 			this.tileSize = tileSize;
@@ -331,8 +281,8 @@ public final class TiledInference {
 		}
 
 		/**
-		 * Context every contributing pixel starts with toward a neighbouring tile; default {@value #DEFAULT_OVERLAP}.
-		 * Grown automatically for networks that say which pixels are exact.
+		 * Context every contributing pixel has toward a neighbouring tile; default {@value #DEFAULT_OVERLAP}. Only for
+		 * networks that run tile by tile (banded ones need none).
 		 */
 		public Builder optOverlap(int overlap) {
 			this.overlap = overlap;
