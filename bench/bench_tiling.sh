@@ -2,7 +2,7 @@
 # Tiling overhead (issue 9): `bin/derain run` of one photo resized to SIZE, whole (--tile 0) and with tiles of each
 # size in TILES (default overlap), alternated, REPEATS times. Reports the image's own seconds (as `derain run`
 # prints them: read, derain, write; JVM start and model load excluded), the ratio to the whole-image pass, and the
-# process's peak RSS, plus the largest context tiles were given (tiles grow until exact, see TiledInference).
+# process's peak RSS. Images larger than a tile run in exact bands (see TiledInference); --tile sets their size.
 # Usage: bench/bench_tiling.sh [WORKDIR] [MODEL] [SIZE]   (defaults: /tmp/derain-bench-tiling default 2048x1536)
 #   Environment: TILES (default "512 1024"), REPEATS (default 2). Quiet machine; needs Debian's python3-pil.
 set -e
@@ -28,7 +28,7 @@ for i in $(seq "$REPEATS"); do
 		/usr/bin/time -f "%M" -o "$WORK/rss-$tile" bin/derain run --model "$MODEL" --tile "$tile" --out "$WORK/out-$tile" \
 			--device cpu "$in" > "$WORK/log-$tile" 2>&1
 		s=$(sed -n 's/.*-> .* (\([0-9.]*\) s).*/\1/p' "$WORK/log-$tile")
-		echo "$tile $s $(cat "$WORK/rss-$tile") $(sed -n 's/.*given up to \([0-9]*\) px.*/\1/p' "$WORK/log-$tile" | tail -1)" >> "$WORK/runs"
+		echo "$tile $s $(cat "$WORK/rss-$tile")" >> "$WORK/runs"
 	done
 done
 /usr/bin/python3 - "$WORK/runs" <<'PY'
@@ -36,14 +36,13 @@ import statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
     f = line.split()
-    runs.setdefault(int(f[0]), []).append((float(f[1]), int(f[2]), int(f[3]) if len(f) > 3 else 0))
-whole = statistics.median(s for s, _, _ in runs[0])
+    runs.setdefault(int(f[0]), []).append((float(f[1]), int(f[2])))
+whole = statistics.median(s for s, _ in runs[0])
 for tile in sorted(runs):
     r = runs[tile]
-    med = statistics.median(s for s, _, _ in r)
-    grew = max(c for _, _, c in r)
-    print("tile %-5s seconds %s  median %.1f s  x%.2f of whole  peak RSS %.2f GB%s"
-          % ("whole" if tile == 0 else tile, " ".join("%.1f" % s for s, _, _ in r), med, med / whole,
-             max(m for _, m, _ in r) / 1048576, "  context grew to %d px" % grew if grew else ""))
+    med = statistics.median(s for s, _ in r)
+    print("tile %-5s seconds %s  median %.1f s  x%.2f of whole  peak RSS %.2f GB"
+          % ("whole" if tile == 0 else tile, " ".join("%.1f" % s for s, _ in r), med, med / whole,
+             max(m for _, m in r) / 1048576))
 PY
 rm -f "$WORK/runs"
