@@ -178,11 +178,18 @@ public final class TiledInference {
 			}, progress, cancelled);
 	}
 
-	/** Full-resolution rows per band for a tile size: about 2 · tile² pixels, a multiple of 8, at least 32. */
+	/**
+	 * Full-resolution rows per band for a tile size: about 2 · tile² pixels, a multiple of 8, and at least 64 (thinner
+	 * bands would spend more on the 8–16 rows of context that the encoder and decoder read around each band than on
+	 * the band itself).
+	 */
 	static long bandRows(int tile, long paddedWidth, long paddedHeight) {
 		long rows = 2L * tile * tile / paddedWidth / 8 * 8;
-		return Math.max(32, Math.min(rows, (paddedHeight + 7) / 8 * 8));
+		return Math.min(Math.max(MIN_BAND_ROWS, rows), (paddedHeight + 7) / 8 * 8);
 	}
+
+	/** Fewest rows per band (unless the image has fewer). */
+	static final int MIN_BAND_ROWS = 64;
 
 	/** Tile (i, j)'s output over its window, CHW floats in [0, 1]. */
 	private float[] tile(RandomAccessible<? extends RealType<?>> extended, TileAxis x, int i, TileAxis y, int j) {

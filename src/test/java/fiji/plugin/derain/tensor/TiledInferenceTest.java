@@ -43,6 +43,14 @@ class TiledInferenceTest {
 	}
 
 	@Test
+	void bandsHoldAboutTwoTilesOfPixelsAndAtLeast64Rows() {
+		assertEquals(256, TiledInference.bandRows(512, 2048, 1536));
+		assertEquals(1024, TiledInference.bandRows(1024, 2048, 1536));
+		assertEquals(64, TiledInference.bandRows(512, 12000, 9000), "wide images: the floor");
+		assertEquals(40, TiledInference.bandRows(512, 100, 40), "never more than the image, rounded up to 8");
+	}
+
+	@Test
 	void tiledEqualsWholeImage() {
 		Img<FloatType> image = randomImage(203, 157, 1);
 		Img<FloatType> whole = ArrayImgs.floats(203, 157, 3), tiled = ArrayImgs.floats(203, 157, 3);
