@@ -1,8 +1,8 @@
 package fiji.plugin.derain.net;
 
-import fiji.plugin.derain.tensor.TorchArrays;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -32,25 +32,24 @@ final class ReflectionPad2d extends NetBlock {
 	/** Reflection-pads the last two axes of {@code x} (N, C, H, W) by {@code pad}; needs pad < H and pad < W. */
 	static NDArray pad(NDArray x, int pad) {
 		Shape s = x.getShape();
-		int h = Math.toIntExact(s.get(2)), w = Math.toIntExact(s.get(3));
+		long h = s.get(2), w = s.get(3);
 		if (pad >= h || pad >= w)
 			throw new IllegalArgumentException("reflection padding " + pad + " needs an image larger than "
 				+ pad + " pixels on each side, got " + h + "x" + w);
-		int hp = h + 2 * pad, wp = w + 2 * pad;
-		long[] source = new long[hp * wp];
-		for (int r = 0; r < hp; r++) {
-			long row = (long) reflect(r - pad, h) * w;
-			for (int c = 0; c < wp; c++) source[r * wp + c] = row + reflect(c - pad, w);
-		}
-		NDArray index = TorchArrays.constant(x.getManager(), source);
-		return x.reshape(s.get(0), s.get(1), (long) h * w).get(new NDIndex(":, :, {}", index))
-			.reshape(s.get(0), s.get(1), hp, wp);
+		if (pad == 0) return x;
+		return reflect(reflect(x, 2, pad, h), 3, pad, w);
 	}
 
-	private static int reflect(int i, int n) {
-		if (i < 0) return -i;
-		if (i >= n) return 2 * (n - 1) - i;
-		return i;
+	/**
+	 * {@code x} with {@code pad} mirrored slices before and after along {@code axis} (2 or 3) of length {@code n}:
+	 * before, slices pad … 1; after, n − 2 … n − 1 − pad. Two slice copies and a concatenation (a gather with an
+	 * index per output value was 2–4× slower).
+	 */
+	private static NDArray reflect(NDArray x, int axis, int pad, long n) {
+		String slice = axis == 2 ? ":, :, {}:{}" : ":, :, :, {}:{}";
+		NDArray before = x.get(new NDIndex(slice, 1, pad + 1)).flip(axis);
+		NDArray after = x.get(new NDIndex(slice, n - 1 - pad, n - 1)).flip(axis);
+		return NDArrays.concat(new NDList(before, x, after), axis);
 	}
 
 	@Override
