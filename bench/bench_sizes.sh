@@ -12,7 +12,7 @@ mkdir -p "$WORK"
 echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB, load $(cut -d' ' -f1-3 /proc/loadavg), model $MODEL"
 bin/derain --help >/dev/null 2>&1 || true   # builds on first use, outside the timings
 for size in $SIZES; do
-  in="$WORK/photo-$size.jpg"
+  mkdir -p "$WORK/in"; in="$WORK/in/photo-$size.jpg"   # inputs apart from outputs (run refuses an output folder inside an input's folder)
   # a real photo (Leuven street, opencv-doc) resized to the size: real texture, not noise
   [ -f "$in" ] || /usr/bin/python3 - "$in" "$size" <<'PY'
 import sys
@@ -23,7 +23,7 @@ src.resize((w, h), Image.BICUBIC).save(sys.argv[1], quality=95)
 PY
   rm -rf "$WORK/out-$size"
   /usr/bin/time -f "%e %M" -o "$WORK/time-$size.txt" \
-    bin/derain run --model "$MODEL" --format tiff --out "$WORK/out-$size" "$in" >"$WORK/log-$size.txt" 2>&1
+    bin/derain run --model "$MODEL" --format tiff --max-pixels 200000000 --out "$WORK/out-$size" "$in" >"$WORK/log-$size.txt" 2>&1
   read -r secs kb < "$WORK/time-$size.txt"
   /usr/bin/python3 -c "
 import sys
