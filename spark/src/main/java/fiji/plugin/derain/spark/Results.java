@@ -68,7 +68,9 @@ final class Results {
 			&& !e.getKey().equals(BatchItem.Status.SKIPPED.id())).mapToLong(Map.Entry::getValue).sum();
 		if (bad > failed.size()) console.println("... and " + (bad - failed.size()) + " more (see the results table)");
 		if (scored) {
-			Row m = table.agg(functions.avg("psnr"), functions.avg("ssim"), functions.count("psnr")).first();
+			// as derain eval: identical images (infinite PSNR) are left out of the PSNR mean
+			Row m = table.agg(functions.avg(functions.when(functions.col("psnr").notEqual(Double.POSITIVE_INFINITY),
+				functions.col("psnr"))), functions.avg("ssim"), functions.count("psnr")).first();
 			if (m.getLong(2) > 0) console.println(String.format(Locale.ROOT,
 				"mean over %d derained images with a reference: PSNR %.2f dB, SSIM %.4f", m.getLong(2), m.getDouble(0),
 				m.getDouble(1)));

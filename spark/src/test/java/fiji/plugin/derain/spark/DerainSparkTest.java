@@ -105,9 +105,15 @@ class DerainSparkTest extends SparkTestBase {
 				fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(references.resolve(name).toUri()),
 					new org.apache.hadoop.fs.Path(base + "/clean/" + name));
 			}
+			// the default model, read from HDFS by the driver and sent to the executor
+			for (String file : new String[] { "model.json", "weights.safetensors" })
+				fs.copyFromLocalFile(new org.apache.hadoop.fs.Path(Paths.get("..", "models", "default", file).toAbsolutePath()
+					.toUri()), new org.apache.hadoop.fs.Path(base + "/model/" + file));
+			assertEquals(1, derainSpark("--model", base + "/nomodel", "--out", base + "/out", base + "/in/sky.png"));
+			assertEquals("derain-spark: not found: " + base + "/nomodel (no such model folder: it has no model.json)\n", err());
 			// a glob and a file: the inputs are each listed once
-			assertEquals(0, derainSpark("--out", base + "/out", "--reference", base + "/clean", base + "/in/*.png",
-				base + "/in/tram.tif", base + "/in/sky.png"), err());
+			assertEquals(0, derainSpark("--model", base + "/model", "--out", base + "/out", "--reference", base + "/clean",
+				base + "/in/*.png", base + "/in/tram.tif", base + "/in/sky.png"), err());
 			Map<String, Row> rows = results(base + "/out");
 			assertEquals(List.of("sky.png", "street.png", "tram.tif"), new ArrayList<>(rows.keySet()));
 			for (String name : rows.keySet()) {
