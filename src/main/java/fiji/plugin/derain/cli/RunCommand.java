@@ -6,7 +6,6 @@ import fiji.plugin.derain.batch.FolderBatch;
 import fiji.plugin.derain.batch.Shard;
 import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.io.AtomicFiles;
-import fiji.plugin.derain.io.FileNames;
 import fiji.plugin.derain.io.ImageFiles;
 import fiji.plugin.derain.predict.DerainBatch;
 import fiji.plugin.derain.predict.Derainer;
@@ -76,14 +75,6 @@ final class RunCommand implements Main.SubCommand {
 		Path out = a.path("out");
 		List<Path> all = expandInputs(a.positional(), out);
 		checkOutputs(all, out, format, a.flag("allow-output-in-input"));
-		// outputs are named by the input's base name: two inputs with one name would make the second look done
-		java.util.Map<String, Path> byName = new java.util.HashMap<>();
-		for (Path in : all) {
-			Path other = byName.putIfAbsent(FileNames.baseName(in), in);
-			if (other != null)
-				throw new Args.UsageException(name() + ": " + other + " and " + in + " would both be written as "
-					+ FileNames.baseName(in) + ".*; derain them into different --out folders");
-		}
 		List<Path> inputs = shard.of(all);
 		if (!shard.equals(Shard.ALL)) console.note("shard " + shard + ": " + inputs.size() + " of " + all.size() + " inputs");
 		Path model = ModelCatalog.resolve(a.string("model", ModelCatalog.DEFAULT));
@@ -124,10 +115,12 @@ final class RunCommand implements Main.SubCommand {
 
 	/**
 	 * Before any work: the output folder must not be (or lie in) an input's folder unless allowed, no output may be
-	 * an input file, and the output folder must be a writable folder (created when missing).
+	 * an input file, no two inputs may give one output name, and the output folder must be a writable folder (created
+	 * when missing).
 	 */
 	private void checkOutputs(List<Path> inputs, Path out, ImageFiles.Format format, boolean allowInsideInput) {
 		try {
+			DerainBatch.refuseSharedOutputNames(inputs, Path::getFileName);
 			for (Path in : inputs) {
 				Path folder = in.toAbsolutePath().getParent();
 				if (!allowInsideInput && folder != null) FolderBatch.refuseOutputInside(folder, out);

@@ -3,6 +3,7 @@ package fiji.plugin.derain.spark;
 import fiji.plugin.derain.cli.Args;
 import fiji.plugin.derain.io.FileNames;
 import fiji.plugin.derain.io.ImageFiles;
+import fiji.plugin.derain.predict.DerainBatch;
 
 import java.io.IOException;
 import java.io.Serializable;
@@ -59,13 +60,13 @@ final class Inputs {
 	 * an output folder that is, or lies in, an input's folder.
 	 */
 	static void check(List<String> inputs, String out) {
-		Map<String, String> byName = new HashMap<>();
+		try {
+			DerainBatch.refuseSharedOutputNames(inputs, in -> Paths.get(new Path(in).getName()));
+		} catch (IllegalArgumentException e) {
+			throw new Args.UsageException("derain-spark: " + e.getMessage());
+		}
 		String outSlash = out.endsWith("/") ? out : out + "/";
 		for (String in : inputs) {
-			String base = FileNames.baseName(Paths.get(new Path(in).getName()));
-			String other = byName.putIfAbsent(base, in);
-			if (other != null) throw new Args.UsageException("derain-spark: " + other + " and " + in
-				+ " would both be written as " + base + ".*; derain them into different --out folders");
 			String folder = new Path(in).getParent().toString() + "/";
 			if (outSlash.startsWith(folder)) throw new Args.UsageException("derain-spark: output folder " + out
 				+ (outSlash.equals(folder) ? " is" : " is inside") + " the input folder " + folder
