@@ -129,6 +129,14 @@ class DerainSparkTest extends SparkTestBase {
 				assertEquals(expected.mean().ssim(), rows.get(name).getDouble(5), 1e-9, name);
 			}
 			assertTrue(out().contains("mean over 3 derained images with a reference: PSNR"), out());
+			// on HDFS too: a finished output is skipped, and replaced only when asked
+			assertEquals(0, derainSpark("--out", base + "/out", base + "/in/sky.png"), err());
+			assertTrue(out().contains("0 done, 1 skipped"), out());
+			assertEquals(0, derainSpark("--overwrite", "--out", base + "/out", base + "/in/sky.png"), err());
+			assertTrue(out().contains("1 done\n"), out());
+			try (var in = fs.open(new org.apache.hadoop.fs.Path(base + "/out/sky.png"))) {
+				assertArrayEquals(files(cliOut).get("sky.png"), in.readAllBytes());
+			}
 			assertEquals(0, fs.listStatus(new org.apache.hadoop.fs.Path(base + "/out"),
 				p -> p.getName().contains(".partial")).length, "no temporary files left");
 		} finally {
