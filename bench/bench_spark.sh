@@ -45,6 +45,9 @@ echo "start-up, one 4x4 photo:   bin/derain run runs$cli0 median $c0 s;  bin/der
 echo "$PHOTOS photos:            bin/derain run runs$cli median $c s;  bin/derain-spark runs$spark median $s s"
 echo "$c0 $s0 $c $s $PHOTOS $CORES" | awk '{cr=$5/($3-$1)/$6; sr=$5/($4-$2)/$6;
 	printf "images/s per core (start-up subtracted): bin/derain run %.4f, derain-spark local[%d] %.4f, spark/cli %.2f\n", cr, $6, sr, sr/cr;
-	printf "job start-up cost over bin/derain run: %.1f s\n", $2-$1}'
+	printf "job start-up cost over bin/derain run: %.1f s\n", $2-$1;
+	# cost per megapixel is flat in image size (RESULTS.md, issue 3): scale the 256x256 rate to 1-MP frames
+	mp = 256*256/1e6; printf "on paper: 10 million 1-MP frames in 24 h need %.0f such executor cores (%.2f core-s per MP)\n",
+		1e7/(sr*mp)/86400, 1/(sr*mp)}'
 same=0; for f in "$WORK"/cli-out/*; do cmp -s "$f" "$WORK/spark-out/$(basename "$f")" && same=$((same+1)); done
 echo "outputs byte-identical: $same of $(ls "$WORK/cli-out" | wc -l)"
