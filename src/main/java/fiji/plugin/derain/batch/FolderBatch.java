@@ -194,9 +194,14 @@ public final class FolderBatch {
 
 	/** One line such as "12 done, 3 skipped, 1 failed". */
 	public static String summary(List<BatchItem> items) {
+		return summary(s -> items.stream().filter(i -> i.status() == s).count());
+	}
+
+	/** One line such as "12 done, 3 skipped, 1 failed" from the number of items of each status. */
+	public static String summary(java.util.function.ToLongFunction<BatchItem.Status> count) {
 		StringBuilder b = new StringBuilder();
 		for (BatchItem.Status s : BatchItem.Status.values()) {
-			long n = items.stream().filter(i -> i.status() == s).count();
+			long n = count.applyAsLong(s);
 			if (n > 0 || s == BatchItem.Status.DONE) b.append(b.length() == 0 ? "" : ", ").append(n).append(' ').append(s.id());
 		}
 		return b.toString();

@@ -11,9 +11,9 @@ import java.util.Set;
 /**
  * Command-line arguments of one sub-command: {@code --name value} options, {@code --flag} switches and
  * positional operands. Unknown options, missing values and malformed numbers are {@link UsageException}s
- * whose message names the option.
+ * whose message names the option. Also parses {@code bin/derain-spark}'s arguments (command {@code derain-spark}).
  */
-final class Args {
+public final class Args {
 	private final String command;
 	private final Map<String, String> options = new LinkedHashMap<>();
 	private final List<String> positional = new ArrayList<>();
@@ -22,7 +22,7 @@ final class Args {
 	 * @param valued options that take a value (without the leading dashes)
 	 * @param flags options that take none
 	 */
-	Args(String command, String[] argv, int from, Set<String> valued, Set<String> flags) {
+	public Args(String command, String[] argv, int from, Set<String> valued, Set<String> flags) {
 		this.command = command;
 		for (int i = from; i < argv.length; i++) {
 			String a = argv[i];
@@ -43,31 +43,31 @@ final class Args {
 						value = argv[++i];
 					}
 					options.put(name, value);
-				} else throw new UsageException(command + ": unknown option --" + name + " (see derain " + command
-					+ " --help)");
+				} else throw new UsageException(command + ": unknown option --" + name + " (see "
+					+ (command.startsWith("derain") ? command : "derain " + command) + " --help)");
 			} else positional.add(a);
 		}
 	}
 
-	boolean has(String name) {
+	public boolean has(String name) {
 		return options.containsKey(name);
 	}
 
-	String string(String name, String fallback) {
+	public String string(String name, String fallback) {
 		return options.getOrDefault(name, fallback);
 	}
 
-	String required(String name) {
+	public String required(String name) {
 		String v = options.get(name);
 		if (v == null) throw new UsageException(command + ": --" + name + " is required");
 		return v;
 	}
 
-	Path path(String name) {
+	public Path path(String name) {
 		return Paths.get(required(name));
 	}
 
-	int integer(String name, int fallback, int min) {
+	public int integer(String name, int fallback, int min) {
 		String v = options.get(name);
 		if (v == null) return fallback;
 		try {
@@ -79,7 +79,7 @@ final class Args {
 		}
 	}
 
-	double number(String name, double fallback) {
+	public double number(String name, double fallback) {
 		String v = options.get(name);
 		if (v == null) return fallback;
 		try {
@@ -89,7 +89,7 @@ final class Args {
 		}
 	}
 
-	long longValue(String name, long fallback) {
+	public long longValue(String name, long fallback) {
 		String v = options.get(name);
 		if (v == null) return fallback;
 		try {
@@ -99,19 +99,19 @@ final class Args {
 		}
 	}
 
-	boolean flag(String name) {
+	public boolean flag(String name) {
 		return options.containsKey(name);
 	}
 
-	List<String> positional() {
+	public List<String> positional() {
 		return positional;
 	}
 
 	/** A mistake in how the tool was called: printed as one line with exit code 2. */
-	static final class UsageException extends RuntimeException {
+	public static final class UsageException extends RuntimeException {
 		private static final long serialVersionUID = 1L;
 
-		UsageException(String message) {
+		public UsageException(String message) {
 			super(message);
 		}
 	}

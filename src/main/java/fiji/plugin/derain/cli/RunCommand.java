@@ -3,22 +3,26 @@ package fiji.plugin.derain.cli;
 import fiji.plugin.derain.UserMessages;
 import fiji.plugin.derain.batch.BatchItem;
 import fiji.plugin.derain.batch.FolderBatch;
+import fiji.plugin.derain.batch.Shard;
 import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.io.AtomicFiles;
-import fiji.plugin.derain.io.FileNames;
 import fiji.plugin.derain.io.ImageFiles;
 import fiji.plugin.derain.predict.DerainBatch;
 import fiji.plugin.derain.predict.Derainer;
 import fiji.plugin.derain.predict.ModelCatalog;
 import fiji.plugin.derain.tensor.TiledInference;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 
-/** {@code derain run --model MODEL --out OUT_DIR [--tile N --overlap N --device D --format F --overwrite] INPUT...}. */
+/**
+ * {@code derain run --model MODEL --out OUT_DIR [--tile N --overlap N --device D --format F --overwrite --shard K/N]
+ * INPUT...}: inputs are image files or folders of images, processed once each in sorted order.
+ */
 final class RunCommand implements Main.SubCommand {
 	@Override
 	public String name() {
@@ -31,6 +35,7 @@ final class RunCommand implements Main.SubCommand {
 			"run [--model default|NAME|DIR] --out OUT_DIR [options] INPUT...",
 			"  Derains images (PNG, JPEG, TIFF incl. stacks; 8/16/32-bit gray, RGB) into OUT_DIR/<name>.png",
 			"  (TIFF inputs give .tif). Existing outputs are skipped, so re-running resumes an interrupted batch.",
+			"  An INPUT is an image file or a folder (its image files, not sub-folders); each is done once, in sorted order.",
 			"  --model     'default' (shipped), a model installed in " + ModelCatalog.userModels() + ", or a folder",
 			"  --tile N    working size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE
 				+ "): larger images run in exact bands of about 2*N*N pixels, the",
@@ -42,38 +47,37 @@ final class RunCommand implements Main.SubCommand {
 			"  --max-pixels N  largest image read, in pixels (width x height; default "
 				+ ImageFiles.DEFAULT_MAX_PIXELS + ", or -D" + ImageFiles.MAX_PIXELS_PROPERTY + ")",
 			"  --overwrite replace existing outputs instead of skipping them (never an input file)",
+			"  --shard K/N only the K-th of N shares of the sorted inputs (every N-th from the K-th; K = 1..N), for job",
+			"              arrays: N tasks with K = 1..N together do the whole batch once (SLURM: --array=1-N)",
 			"  --allow-output-in-input  permit OUT_DIR to be, or lie inside, the folder of an input");
 	}
 
 	@Override
 	public int run(String[] argv, Console console) throws Exception {
-		Args a = new Args(name(), argv, 1, Set.of("model", "out", "tile", "overlap", "device", "format", "max-pixels"),
+		Args a = new Args(name(), argv, 1, Set.of("model", "out", "tile", "overlap", "device", "format", "max-pixels",
+			"shard"),
 			Set.of("overwrite", "allow-output-in-input"));
 		if (a.positional().isEmpty()) throw new Args.UsageException(name() + ": give at least one input image");
 		DeviceChoice device;
 		Derainer.Settings settings;
 		ImageFiles.Format format;
 		ImageFiles.PixelBudget budget;
+		Shard shard;
 		try {
 			device = DeviceChoice.parse(a.string("device", "auto"));
 			settings = new Derainer.Settings(a.integer("tile", TiledInference.DEFAULT_TILE_SIZE, 0),
 				a.integer("overlap", TiledInference.DEFAULT_OVERLAP, 0), null);
 			format = DerainBatch.parseFormat(a.string("format", "auto"));
 			budget = new ImageFiles.PixelBudget(a.longValue("max-pixels", ImageFiles.defaultMaxPixels()), "--max-pixels N");
+			shard = a.has("shard") ? Shard.parse(a.string("shard", "")) : Shard.ALL;
 		} catch (IllegalArgumentException e) {
 			throw new Args.UsageException(name() + ": " + e.getMessage());
 		}
 		Path out = a.path("out");
-		List<Path> inputs = a.positional().stream().map(Paths::get).toList();
-		checkOutputs(inputs, out, format, a.flag("allow-output-in-input"));
-		// outputs are named by the input's base name: two inputs with one name would make the second look done
-		java.util.Map<String, Path> byName = new java.util.HashMap<>();
-		for (Path in : inputs) {
-			Path other = byName.putIfAbsent(FileNames.baseName(in), in);
-			if (other != null && !other.equals(in))
-				throw new Args.UsageException(name() + ": " + other + " and " + in + " would both be written as "
-					+ FileNames.baseName(in) + ".*; derain them into different --out folders");
-		}
+		List<Path> all = expandInputs(a.positional(), out);
+		checkOutputs(all, out, format, a.flag("allow-output-in-input"));
+		List<Path> inputs = shard.of(all);
+		if (!shard.equals(Shard.ALL)) console.note("shard " + shard + ": " + inputs.size() + " of " + all.size() + " inputs");
 		Path model = ModelCatalog.resolve(a.string("model", ModelCatalog.DEFAULT));
 		// Ctrl-C simply stops the JVM: outputs are written atomically (no half files), and running the same
 		// command again skips what is done, so nothing needs a cancel flag here.
@@ -95,11 +99,29 @@ final class RunCommand implements Main.SubCommand {
 	}
 
 	/**
+	 * The image files named by the operands (a folder stands for its image files), each once, sorted by absolute
+	 * path so that every task of a job array sees the same list whatever the order of its operands.
+	 */
+	private List<Path> expandInputs(List<String> operands, Path out) throws java.io.IOException {
+		java.util.Map<Path, Path> byKey = new java.util.TreeMap<>();
+		for (String operand : operands) {
+			Path p = Paths.get(operand);
+			List<Path> files = Files.isDirectory(p) ? new FolderBatch(p, out, null, false, false, true).inputs().stream()
+				.map(p::resolve).toList() : List.of(p);
+			for (Path f : files) byKey.putIfAbsent(f.toAbsolutePath().normalize(), f);
+		}
+		if (byKey.isEmpty()) throw new Args.UsageException(name() + ": no image files in " + String.join(", ", operands));
+		return List.copyOf(byKey.values());
+	}
+
+	/**
 	 * Before any work: the output folder must not be (or lie in) an input's folder unless allowed, no output may be
-	 * an input file, and the output folder must be a writable folder (created when missing).
+	 * an input file, no two inputs may give one output name, and the output folder must be a writable folder (created
+	 * when missing).
 	 */
 	private void checkOutputs(List<Path> inputs, Path out, ImageFiles.Format format, boolean allowInsideInput) {
 		try {
+			DerainBatch.refuseSharedOutputNames(inputs, Path::getFileName);
 			for (Path in : inputs) {
 				Path folder = in.toAbsolutePath().getParent();
 				if (!allowInsideInput && folder != null) FolderBatch.refuseOutputInside(folder, out);

@@ -9,9 +9,13 @@ import ij.ImagePlus;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * Derains files into an output folder: the {@link FolderBatch.Job} and {@link FolderBatch.Outputs} shared by
@@ -68,6 +72,23 @@ public final class DerainBatch {
 		Path parent = relative.isAbsolute() || relative.getParent() == null ? null : relative.getParent();
 		String name = FileNames.baseName(relative) + "." + formatFor(format, relative).extension;
 		return parent == null ? outputDir.resolve(name) : outputDir.resolve(parent).resolve(name);
+	}
+
+	/**
+	 * Refuses inputs whose outputs would share a name (outputs are named by the input's base name, so {@code a/x.png}
+	 * and {@code b/x.jpg} both give {@code x.*}, and the second input would look done).
+	 *
+	 * @param fileName the input's file name (a path or a URI's last part)
+	 * @throws IllegalArgumentException naming both inputs and what to do
+	 */
+	public static <T> void refuseSharedOutputNames(Collection<T> inputs, Function<T, Path> fileName) {
+		Map<String, T> byName = new HashMap<>();
+		for (T in : inputs) {
+			String base = FileNames.baseName(fileName.apply(in));
+			T other = byName.putIfAbsent(base, in);
+			if (other != null) throw new IllegalArgumentException(other + " and " + in + " would both be written as " + base
+				+ ".*; derain them into different --out folders");
+		}
 	}
 
 	/** "auto" (or null) → null, else {@link ImageFiles.Format#parse}. */
