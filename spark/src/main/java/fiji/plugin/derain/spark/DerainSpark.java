@@ -2,6 +2,7 @@ package fiji.plugin.derain.spark;
 
 import fiji.plugin.derain.UserMessages;
 import fiji.plugin.derain.cli.Args;
+import fiji.plugin.derain.cli.RunCommand;
 import fiji.plugin.derain.predict.ModelCatalog;
 import fiji.plugin.derain.tensor.TiledInference;
 
@@ -40,8 +41,7 @@ public final class DerainSpark {
 		"  --master    Spark master (default: spark-submit's, else local[*]); local[N] runs here with N cores",
 		"  --model     'default' (shipped), a model installed in " + ModelCatalog.userModels() + " on the driver, or a",
 		"              model folder (local, or a URI such as hdfs://...); it is sent to the executors",
-		"  --tile N    tile size in pixels (default " + TiledInference.DEFAULT_TILE_SIZE + "; 0 = whole image)",
-		"  --overlap N context each tile starts with (default " + TiledInference.DEFAULT_OVERLAP + ")",
+		RunCommand.TILING_HELP,
 		"  --format    auto (default) | png | tiff | jpeg",
 		"  --device    auto (GPU when present, default) | cpu | gpu",
 		"  --overwrite replace existing outputs instead of skipping them",
