@@ -23,7 +23,7 @@ import java.util.function.BooleanSupplier;
  * {@code derain run --model MODEL --out OUT_DIR [--tile N --overlap N --device D --format F --overwrite --shard K/N]
  * INPUT...}: inputs are image files or folders of images, processed once each in sorted order.
  */
-final class RunCommand implements Main.SubCommand {
+public final class RunCommand implements Main.SubCommand {
 	@Override
 	public String name() {
 		return "run";
