@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
+import fiji.plugin.derain.engine.Autograd;
+
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
@@ -17,13 +19,7 @@ final class Recompute {
 
 	/** {@code f} with autograd's recording off on this thread (restored after). */
 	static <T> T unrecorded(Supplier<T> f) {
-		boolean recording = JniUtils.isGradMode();
-		JniUtils.setGradMode(false);
-		try {
-			return f.get();
-		} finally {
-			JniUtils.setGradMode(recording);
-		}
+		return Autograd.unrecorded(f);
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package fiji.plugin.derain.predict;
 
+import fiji.plugin.derain.engine.Autograd;
 import fiji.plugin.derain.engine.DeviceChoice;
 import fiji.plugin.derain.engine.Engines;
 import fiji.plugin.derain.io.FiniteValues;
@@ -112,21 +113,25 @@ public final class Derainer implements AutoCloseable {
 		return new NetworkFunction() {
 			@Override
 			public NDArray apply(NDArray input) {
-				return finite(net.forward(new ParameterStore(input.getManager(), false), new NDList(input), false).get(0));
+				return Autograd.unrecorded(() -> finite(net.forward(new ParameterStore(input.getManager(), false),
+					new NDList(input), false).get(0)));
 			}
 
 			@Override
 			public NDArray apply(NDArray input, long x0, long y0, long width, long height) {
-				return finite(net.forwardTile(new ParameterStore(input.getManager(), false), input,
-					new TilePlacement(x0, y0, width, height)).get(0));
+				return Autograd.unrecorded(() -> finite(net.forwardTile(new ParameterStore(input.getManager(), false),
+					input, new TilePlacement(x0, y0, width, height)).get(0)));
 			}
 
 			@Override
 			public BandedNetwork banded() {
 				BandedNetwork banded = net.banded();
 				if (banded == null) return null;
-				return (m, width, height, rows, input, output, progress, cancelled) -> banded.run(m, width, height, rows,
-					input, (band, y0) -> output.rows(finite(band), y0), progress, cancelled);
+				return (m, width, height, rows, input, output, progress, cancelled) -> Autograd.unrecorded(() -> {
+					banded.run(m, width, height, rows, input, (band, y0) -> output.rows(finite(band), y0), progress,
+						cancelled);
+					return null;
+				});
 			}
 
 		};

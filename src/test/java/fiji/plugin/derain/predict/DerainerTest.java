@@ -122,6 +122,34 @@ class DerainerTest {
 	}
 
 	/**
+	 * libtorch's autograd switch is per thread and on in every thread but the one that loaded the engine; a SciJava
+	 * command or a Spark task derains on such a thread. The network must run there with recording off (it cost the
+	 * Spark job half its speed) and leave the thread's switch as it found it. Observed from the progress callback,
+	 * which the banded pass calls between bands.
+	 */
+	@Test
+	void inferenceOnAnotherThreadRunsWithAutogradOffAndRestoresIt() throws Exception {
+		ImagePlus rainy = fiji.plugin.derain.io.ImageFiles.read(Path.of("models/samples/leuven-rain.png"));
+		rainy.setRoi(0, 0, 160, 200);
+		ImagePlus crop = rainy.crop();
+		List<Boolean> during = new ArrayList<>();
+		boolean[] before = new boolean[1], after = new boolean[1];
+		try (Derainer d = Derainer.open(ModelCatalog.resolve(ModelCatalog.DEFAULT), DeviceChoice.CPU, s -> {})) {
+			Thread t = new Thread(() -> {
+				before[0] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+				d.derain(crop, new Derainer.Settings(64, 0, null),
+					(done, total) -> during.add(ai.djl.pytorch.jni.JniUtils.isGradMode()), () -> false);
+				after[0] = ai.djl.pytorch.jni.JniUtils.isGradMode();
+			});
+			t.start();
+			t.join();
+		}
+		assertTrue(before[0], "a new thread starts with recording on (else this test shows nothing)");
+		assertTrue(during.size() > 2 && !during.contains(true), "recording while deraining: " + during);
+		assertTrue(after[0], "the thread's switch is restored");
+	}
+
+	/**
 	 * Weights that are finite but make the network compute NaN (here a negative BatchNorm variance, whose square
 	 * root is NaN). Before, NaN reaching the output conv gave an all-black image with no error, and NaN reaching the
 	 * deformable convs made them index with NaN, reported as "Out of memory at tile ..., retrying" and then
