@@ -9,11 +9,16 @@ import fiji.plugin.derain.predict.Derainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * The one model of an executor JVM: opened on the first task that needs it (DJL's engine under the plugin's class
  * loader, as in Fiji), kept for every later task, replaced only when a task asks for another model, device or
- * thread count. Derain calls are serialised on it: libtorch already uses all the executor's cores for one image.
+ * thread count. Derain calls are serialised on one engine thread: libtorch already uses all the executor's cores for
+ * one image.
  */
 final class ExecutorModel {
 	private ExecutorModel() {}
@@ -21,9 +26,27 @@ final class ExecutorModel {
 	private static String key;
 	private static Derainer derainer;
 
-	/** Runs {@code work} with the executor's model, alone. */
-	static synchronized <T> T with(ModelFiles model, String device, int threads, Work<T> work) throws Exception {
-		return work.run(open(model, device, threads));
+	/**
+	 * The one thread that loads the model and runs every derain of this JVM. libtorch keeps state per thread (the
+	 * autograd switch, its OpenMP team, warmed-up kernels); Spark runs tasks on threads of a growing pool, and each
+	 * new thread paid a slow first image.
+	 */
+	private static final ExecutorService ENGINE_THREAD = Executors.newSingleThreadExecutor(r -> {
+		Thread t = new Thread(r, "fiji-derain-engine");
+		t.setDaemon(true);
+		return t;
+	});
+
+	/** Runs {@code work} with the executor's model, alone, on the engine thread; waits for it. */
+	static <T> T with(ModelFiles model, String device, int threads, Work<T> work) throws Exception {
+		Future<T> done = ENGINE_THREAD.submit(() -> work.run(open(model, device, threads)));
+		try {
+			return done.get();
+		} catch (ExecutionException e) {
+			if (e.getCause() instanceof Exception x) throw x;
+			if (e.getCause() instanceof Error x) throw x;
+			throw e;
+		}
 	}
 
 	/** Work on the model; throws with a reason. */
