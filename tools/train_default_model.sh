@@ -48,39 +48,6 @@ until [ "$(grep -c '^17,' "$work/model-default/training-log.csv" 2>/dev/null)" =
 done
 kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
 
-# Issue 10: the next default model (tools/TRAINING_LOG.md has every experiment and its held-out scores).
-# Data: the GT-RAIN layout, one scene per 'train' photo with its clean frame and 8 rainy frames — an identity pair
-# (the clean photo itself: "leave a photo without rain alone"), the four presets, a downpour veil (t 0.5, bright
-# atmospheric light, slanted), slanted defocused heavy rain and slanted light streaks without a veil.
-gt=$work/gt
-if [ ! -d "$gt" ]; then
-	synth() { v=$1; shift; bin/derain synth --clean "$photos/train" --out "$work/v$v" --max-size 768 "$@" >/dev/null; }
-	synth 1 --preset light --seed 11
-	synth 2 --preset medium --seed 12
-	synth 3 --preset heavy --seed 13
-	synth 4 --preset storm --seed 14
-	synth 5 --preset storm --transmission 0.5 --atmospheric-light 0.9 --angle 20 --seed 15
-	synth 6 --preset heavy --angle -25 --defocus 2 --seed 16
-	synth 7 --preset light --transmission 1 --angle 15 --seed 17
-	for f in "$work"/v1/clean/*.png; do
-		n=$(basename "$f" .png); mkdir -p "$gt/$n"
-		ln -sf "$f" "$gt/$n/$n-Webcam-C-000.png"
-		ln -sf "$f" "$gt/$n/$n-Webcam-R-000.png"
-		for v in 1 2 3 4 5 6 7; do ln -sf "$work/v$v/rainy/$n.png" "$gt/$n/$n-Webcam-R-00$v.png"; done
-	done
-fi
-# Stage 4 (in progress; started 2026-12-01): fine-tune the stage-3 model (= models/default of 2026-11, weights
-# sha256 7f441ca8...) on all of it, frozen BatchNorm, L1 2, 80 epochs x 25 steps. The run is resumable: its
-# folder keeps a checkpoint after every epoch. tools/checkpoint-default-run/ is a copy of the folder as the last
-# session left it; to continue, copy it to "$work/model-stage4" and run the same command with --resume.
-stage4() {
-	bin/derain train --gtrain "$gt" --out "$work/model-stage4" --init-model "$work/model-default" \
-		--freeze-bn true --rain-probability 0.2 \
-		--patch 164 --batch 4 --lr 1e-4 --min-lr 1e-6 --epochs 80 --warmup-epochs 0 --steps-per-epoch 25 \
-		--ssim-weight 1 --l1-weight 2 --robust-weight 0.1 --val-fraction 0.1 --seed 2026 --device cpu "$@"
-}
-if [ -d "$work/model-stage4/checkpoint" ]; then stage4 --resume; else stage4; fi
-
 # 3. Held-out photos (never seen in training): the rainy input and the derained output against the clean photo.
 bin/derain run --model "$work/model-default" --out "$work/heldout-derained" --overwrite "$work"/heldout/rainy/*.png
 bin/derain eval --pred "$work/heldout/rainy" --ref "$work/heldout/clean" --csv "$work/heldout-rainy.csv" --overwrite
