@@ -1,5 +1,7 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.engine.Autograd;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -76,7 +78,7 @@ final class DeformableResBlock extends NetBlock {
 		setReplaying(true);
 		NDArray[] kept = new NDArray[5];
 		try {
-			Recompute.unrecorded(() -> {
+			Autograd.unrecorded(() -> {
 				kept[0] = run(ps, input, training, pad1);
 				kept[1] = run(ps, kept[0], training, deform1);
 				kept[2] = run(ps, kept[1], training, norm1, act);

@@ -1,5 +1,6 @@
 package fiji.plugin.derain.net;
 
+import fiji.plugin.derain.engine.Autograd;
 import fiji.plugin.derain.tensor.BandedNetwork;
 import fiji.plugin.derain.tensor.NetworkFunction;
 
@@ -154,7 +155,7 @@ public final class DerainNet extends NetBlock {
 		checkInput(x.getShape());
 		Encoded e = encode(ps, x, training);
 		NDArray[] blockInputs = new NDArray[residualBlocks.size() + 1];
-		Recompute.unrecorded(() -> {
+		Autograd.unrecorded(() -> {
 			NDArray r = e.deepest.stopGradient();
 			for (int i = 0; i < residualBlocks.size(); i++) {
 				blockInputs[i] = r;

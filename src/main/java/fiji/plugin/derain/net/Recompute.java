@@ -2,25 +2,17 @@ package fiji.plugin.derain.net;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 
-import fiji.plugin.derain.engine.Autograd;
-
-import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The two moves of gradient checkpointing: run a piece of the network without recording it, and later record it
- * again from its saved input and back-propagate a given gradient through it.
+ * The second move of gradient checkpointing (the first, running a piece of the network unrecorded, is
+ * {@link fiji.plugin.derain.engine.Autograd#unrecorded}): record it again from its saved input and back-propagate a
+ * given gradient through it.
  */
 final class Recompute {
 	private Recompute() {}
-
-	/** {@code f} with autograd's recording off on this thread (restored after). */
-	static <T> T unrecorded(Supplier<T> f) {
-		return Autograd.unrecorded(f);
-	}
 
 	/**
 	 * Records {@code f} from a leaf alias of {@code x}, back-propagates {@code upstream} (the gradient of f's output)
