@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
@@ -261,12 +262,21 @@ final class DeformableConv2d extends NetBlock {
 			NDIndex range = new NDIndex("{}:{}", start, end);
 			NDArray columns = null;
 			for (int k = 0; k < 4; k++) {
-				NDArray gathered = keep(into, rows.get(new NDIndex("{}", keep(into, index[k].get(range)))));
+				NDArray gathered = keep(into, gatherRows(rows, keep(into, index[k].get(range))));
 				NDArray weights = keep(into, cornerWeights[k].get(range));
 				NDArray corner = inPlace ? gathered.muli(weights) : keep(into, gathered.mul(weights));
 				columns = columns == null ? corner : inPlace ? columns.addi(corner) : keep(into, columns.add(corner));
 			}
 			return keep(into, keep(into, columns.reshape(-1, TAPS * channels)).matMul(kernel));
+		}
+
+		/**
+		 * {@code rows[index]}: the rows (C values each) at the given indices, shape index's + (C). libtorch's embedding
+		 * (index_select along rows, a copy of C contiguous values per index) is 4–6× faster than advanced indexing
+		 * (an element-wise gather) for the same result, and its backward adds each row's gradient back in place.
+		 */
+		private static NDArray gatherRows(NDArray rows, NDArray index) {
+			return rows.getNDArrayInternal().embedding(index, rows, SparseFormat.DENSE).singletonOrThrow();
 		}
 
 		/** Output rows (pixels, C_out) → (N, C_out, hOut, wOut). */

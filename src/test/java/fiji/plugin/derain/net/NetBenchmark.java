@@ -109,9 +109,16 @@ public final class NetBenchmark {
 
 	private static NDArray decoder(Map<String, Double> t, DecoderBlock d, ParameterStore ps, NDArray x, NDArray skip) {
 		NDArray up = time(t, "Decoder: upsample", () -> DecoderBlock.upsample2x(x));
-		NDArray y = time(t, "Decoder: ConvBlocks", () -> d.deconv.forward(ps, up, false));
+		NDArray y = convBlock(t, d.deconv, ps, up);
 		NDArray cat = time(t, "Decoder: concat", () -> y.concat(skip, 1));
-		return time(t, "Decoder: ConvBlocks", () -> d.conv.forward(ps, cat, false));
+		return convBlock(t, d.conv, ps, cat);
+	}
+
+	private static NDArray convBlock(Map<String, Double> t, ConvNormAct b, ParameterStore ps, NDArray x) {
+		NDArray p = time(t, "Decoder: pad", () -> b.pad.forward(ps, new NDList(x), false).head());
+		NDArray c = time(t, "Decoder: conv", () -> b.conv.forward(ps, new NDList(p), false).head());
+		NDArray n = time(t, "Decoder: norm", () -> b.norm.forward(ps, new NDList(c), false).head());
+		return time(t, "Decoder: act", () -> b.act.forward(ps, new NDList(n), false).head());
 	}
 
 	private static NDArray time(Map<String, Double> totals, String what, Supplier<NDArray> step) {
