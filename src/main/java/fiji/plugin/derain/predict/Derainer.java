@@ -18,8 +18,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 
 import ij.ImagePlus;
@@ -84,9 +82,7 @@ public final class Derainer implements AutoCloseable {
 			NDManager manager = Engines.newManager(device);
 			try {
 				ModelFolder.Loaded loaded = ModelFolder.load(modelFolder, manager);
-				DerainNet net = DerainNet.build(loaded.descriptor().config());
-				net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
-				net.loadStateDict(loaded.weights());
+				DerainNet net = DerainNet.load(loaded.descriptor().config(), manager, loaded.weights());
 				loaded.weights().values().forEach(a -> a.close());
 				return new Derainer(manager, net, loaded.descriptor(), device, log);
 			} catch (IOException | RuntimeException e) {
