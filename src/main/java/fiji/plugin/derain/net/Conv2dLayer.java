@@ -34,9 +34,22 @@ final class Conv2dLayer extends NetBlock {
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
-		NDArray w = ps.getValue(weight, x.getDevice(), training);
-		NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-		return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(0, 0), new Shape(1, 1), 1);
+		return new NDList(apply(x, weight(ps, x, training), bias(ps, x, training)));
+	}
+
+	/** The weight as {@code ps} gives it for {@code x}'s device. */
+	NDArray weight(ParameterStore ps, NDArray x, boolean training) {
+		return ps.getValue(weight, x.getDevice(), training);
+	}
+
+	/** The bias as {@code ps} gives it for {@code x}'s device, or null without one. */
+	NDArray bias(ParameterStore ps, NDArray x, boolean training) {
+		return bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+	}
+
+	/** This layer's convolution (its stride, no padding) of {@code x} with the given weight and bias (or null). */
+	NDArray apply(NDArray x, NDArray w, NDArray b) {
+		return Conv2d.conv2d(x, w, b, new Shape(stride, stride), new Shape(0, 0), new Shape(1, 1), 1).singletonOrThrow();
 	}
 
 	@Override
