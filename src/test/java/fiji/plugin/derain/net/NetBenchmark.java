@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import fiji.plugin.derain.net.DerainConfig.Activation;
 import fiji.plugin.derain.net.DerainConfig.Init;
@@ -69,14 +70,39 @@ public final class NetBenchmark {
 					c[0], median, min, Arrays.toString(times), diff);
 				Map<String, Double> profile = profile(net, ps, x, manager);
 				profile.forEach((k, v) -> System.out.printf(Locale.ROOT, "    %-22s %.3f s%n", k, v));
-				json.append(String.format(Locale.ROOT, ",\n \"%s\": {\"median_s\": %.4f, \"min_s\": %.4f, \"max_diff\": %.3e, \"profile_s\": {",
-					c[0], median, min, diff));
+				double floor = gemmFloor(manager, x.getShape(), config);
+				System.out.printf(Locale.ROOT, "    %-22s %.3f s (the deformable convs' matrix products alone, whole)%n",
+					"GEMM floor", floor);
+				json.append(String.format(Locale.ROOT, ",\n \"%s\": {\"median_s\": %.4f, \"min_s\": %.4f, \"max_diff\": %.3e, "
+					+ "\"gemm_floor_s\": %.4f, \"profile_s\": {", c[0], median, min, diff, floor));
 				List<String> parts = new ArrayList<>();
 				profile.forEach((k, v) -> parts.add(String.format(Locale.ROOT, "\"%s\": %.4f", k, v)));
 				json.append(String.join(", ", parts)).append("}}");
 			}
 		}
 		Files.writeString(dir.resolve("java.json"), json.append("\n}\n").toString());
+	}
+
+	/**
+	 * Median seconds of the matrix products that the network's deformable convs cannot avoid: per conv (two per
+	 * residual block), (pixels at quarter resolution, 9·C) × (9·C, C) with C = 4·ngf, as one product each on random
+	 * values. Whatever else a forward does comes on top, so forward / reference can be no lower than this / reference.
+	 */
+	private static double gemmFloor(NDManager manager, Shape input, DerainConfig config) {
+		long pixels = (input.get(2) / 4) * (input.get(3) / 4), c = 4L * config.ngf();
+		double[] times = new double[REPEATS];
+		try (NDManager m = manager.newSubManager()) {
+			NDArray columns = m.randomUniform(-1, 1, new Shape(pixels, 9 * c)), kernel = m.randomUniform(-1, 1, new Shape(9 * c, c));
+			for (int i = 0; i < REPEATS; i++) {
+				long t = System.nanoTime();
+				for (int k = 0; k < 2 * config.nBlocks(); k++)
+					try (NDManager product = m.newSubManager()) {
+						columns.matMul(kernel).attach(product);
+					}
+				times[i] = (System.nanoTime() - t) / 1e9;
+			}
+		}
+		return median(times);
 	}
 
 	/** Seconds per stage kind in one forward, running the network's own blocks one by one. */
