@@ -37,8 +37,8 @@ final class DeformableConv2d extends NetBlock {
 	static final long CHUNK_BYTES = 4L << 20;
 	/**
 	 * Bytes of one chunk when autograd records the conv. Recorded chunks are all kept for the backward pass anyway,
-	 * so small chunks save no memory there, while each chunk's gathers cost one zero-filled gradient of the whole
-	 * input in backward (libtorch's index backward): fewer, larger chunks are much faster.
+	 * so small chunks save no memory there, while each chunk's gather costs one zero-filled gradient of all the quad
+	 * rows in backward (libtorch's embedding backward): fewer, larger chunks are much faster.
 	 */
 	static final long RECORDED_CHUNK_BYTES = 256L << 20;
 
@@ -206,8 +206,9 @@ final class DeformableConv2d extends NetBlock {
 	}
 
 	/**
-	 * What every chunk of output pixels reads: the input as rows, and per corner of every (pixel, tap) its row and
-	 * bilinear weight (mask and in-range gate included), and the kernel as (9·C, C_out).
+	 * What every chunk of output pixels reads: the input as quad rows (see {@link #deformConv2d}), per (pixel, tap)
+	 * its quad row and the bilinear weights of its four corners (mask and in-range gate included), and the kernel as
+	 * (9·C, C_out).
 	 */
 	private record Sampling(NDArray rows, NDArray index, NDArray cornerWeights, NDArray kernel, long pixels,
 		long channels, Shape out) {
@@ -285,8 +286,8 @@ final class DeformableConv2d extends NetBlock {
 		}
 
 		/**
-		 * {@code rows[index]}: the rows (C values each) at the given indices, shape index's + (C). libtorch's embedding
-		 * (index_select along rows, a copy of C contiguous values per index) is 4–6× faster than advanced indexing
+		 * {@code rows[index]}: the rows at the given indices, shape index's + (row length). libtorch's embedding
+		 * (index_select along rows, a copy of contiguous values per index) is 4–6× faster than advanced indexing
 		 * (an element-wise gather) for the same result, and its backward adds each row's gradient back in place.
 		 */
 		private static NDArray gatherRows(NDArray rows, NDArray index) {
