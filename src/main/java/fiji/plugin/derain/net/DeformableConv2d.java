@@ -9,7 +9,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
@@ -31,14 +30,15 @@ final class DeformableConv2d extends NetBlock {
 	static final int KERNEL = 3;
 	static final int TAPS = KERNEL * KERNEL;
 	/**
-	 * Bytes of one chunk's gathered corner values (4 per pixel and tap). Temporaries of this size are recycled by
-	 * the allocator, bigger ones pay for fresh pages on every chunk (DESIGN.md §5).
+	 * Bytes of one chunk's sampled columns (pixels, 9·C). Temporaries of this size are recycled by the allocator,
+	 * much bigger ones pay for fresh pages on every chunk (DESIGN.md §5); smaller ones make the matmul less efficient
+	 * (at 256 channels, 64²: 4 MB 54 ms, 16 MB 40 ms per conv).
 	 */
-	static final long CHUNK_BYTES = 4L << 20;
+	static final long CHUNK_BYTES = 16L << 20;
 	/**
 	 * Bytes of one chunk when autograd records the conv. Recorded chunks are all kept for the backward pass anyway,
-	 * so small chunks save no memory there, while each chunk's gather costs one zero-filled gradient of all the quad
-	 * rows in backward (libtorch's embedding backward): fewer, larger chunks are much faster.
+	 * so small chunks save no memory there, while each chunk's sampling costs one zero-filled gradient of the whole
+	 * input in backward (embedding_bag's backward): fewer, larger chunks are much faster.
 	 */
 	static final long RECORDED_CHUNK_BYTES = 256L << 20;
 
@@ -142,12 +142,13 @@ final class DeformableConv2d extends NetBlock {
 	 * x ≤ −1 or x ≥ W is 0; otherwise each of its four corners that lies outside the image counts as 0.
 	 * <p>
 	 * Layout: x is zero-padded by one pixel (so every corner of an in-range sample is a valid row, the
-	 * border rows reading 0) and laid out channel-last as rows of C values, each row side by side with the three
-	 * others a bilinear sample reads with it (right, below, below right: 4·C values). Per chunk of output pixels, one
-	 * gather of those quad rows (libtorch's embedding) fetches every corner of every (pixel, tap); the corners are
-	 * weighted (in place) and summed into tap-major columns (pixels, 9·C), and one matmul with the kernel as
-	 * (9·C, C_out) gives the output. Chunks keep temporaries near {@link #CHUNK_BYTES}. (Four gathers of single rows
-	 * instead: 75 vs 62 ms per conv at 256 channels, 64², and 226 vs 137 ms at 64 channels, 256 × 192.)
+	 * border rows reading 0) and laid out as a contiguous channel-last table of rows of C values. Per chunk of output
+	 * pixels, one {@link EmbeddingBag} (libtorch's embedding_bag) gathers, weights and sums the four corner rows of
+	 * every (pixel, tap) into tap-major columns (pixels, 9·C) in one pass, and one matmul with the kernel as
+	 * (9·C, C_out) gives the output. Chunks keep temporaries near {@link #CHUNK_BYTES}. (Before: one gather of "quad
+	 * rows", each row beside its three neighbours, then the corners weighted in place and summed: 62 vs 40 ms per conv
+	 * at 256 channels, 64², 137 vs ~90 ms at 64 channels, 256 × 192. The table must be contiguous: as a
+	 * transposed view, 46 instead of 6.5 ms for the sampling of one conv.)
 	 *
 	 * @param x (N, C, H, W), already padded by the caller
 	 * @param offset (N, 18, H−2, W−2)
@@ -158,13 +159,13 @@ final class DeformableConv2d extends NetBlock {
 	 */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias) {
 		Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)));
-		return run(s, bias, chunkFor(x.getShape().get(1), recorded(x, offset, mask, weight)),
-			!recorded(x, offset, mask, weight));
+		boolean recorded = recorded(x, offset, mask, weight);
+		return run(s, bias, chunkFor(x.getShape().get(1), recorded), recorded);
 	}
 
 	/** Output pixels per chunk: about {@link #CHUNK_BYTES} of gathered values, {@link #RECORDED_CHUNK_BYTES} recorded. */
 	private static long chunkFor(long channels, boolean recorded) {
-		return Math.max(1, (recorded ? RECORDED_CHUNK_BYTES : CHUNK_BYTES) / (TAPS * 4 * channels * Float.BYTES));
+		return Math.max(1, (recorded ? RECORDED_CHUNK_BYTES : CHUNK_BYTES) / (TAPS * channels * Float.BYTES));
 	}
 
 	/** True when autograd records operations on these arrays (grad mode on and one of them requires a gradient). */
@@ -177,25 +178,21 @@ final class DeformableConv2d extends NetBlock {
 	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per matmul. */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias, long chunk) {
 		Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)));
-		return run(s, bias, chunk, !recorded(x, offset, mask, weight));
+		return run(s, bias, chunk, recorded(x, offset, mask, weight));
 	}
 
-	/**
-	 * Recorded, the corners are weighted out of place ({@code inPlace} false): autograd then keeps each gathered corner
-	 * once (for the weights' gradient); weighted in place it would also keep a copy of it from before the weighting.
-	 */
-	private static NDArray run(Sampling s, NDArray bias, long chunk, boolean inPlace) {
+	private static NDArray run(Sampling s, NDArray bias, long chunk, boolean recorded) {
 		List<NDArray> parts = new ArrayList<>();
 		NDManager m = s.rows.getManager();
 		for (long start = 0; start < s.pixels; start += chunk) {
 			long end = Math.min(s.pixels, start + chunk);
-			if (!inPlace) { // recorded: autograd keeps the chunk's arrays anyway
-				parts.add(s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, inPlace, null));
+			if (recorded) { // autograd keeps the chunk's arrays anyway
+				parts.add(s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, null));
 				continue;
 			}
 			// unrecorded: the chunk's temporaries are freed at once, so the next chunk reuses their memory
 			try (NDManager temporaries = m.newSubManager()) {
-				NDArray part = s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, true, temporaries);
+				NDArray part = s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, temporaries);
 				part.attach(m);
 				parts.add(part);
 			}
@@ -206,9 +203,9 @@ final class DeformableConv2d extends NetBlock {
 	}
 
 	/**
-	 * What every chunk of output pixels reads: the input as quad rows (see {@link #deformConv2d}), per (pixel, tap)
-	 * its quad row and the bilinear weights of its four corners (mask and in-range gate included), and the kernel as
-	 * (9·C, C_out).
+	 * What every chunk of output pixels reads: the input as a table of channel-last rows (see {@link #deformConv2d}),
+	 * per (pixel, tap) the table rows of its four corners and their bilinear weights (mask and in-range gate
+	 * included), and the kernel as (9·C, C_out).
 	 */
 	private record Sampling(NDArray rows, NDArray index, NDArray cornerWeights, NDArray kernel, long pixels,
 		long channels, Shape out) {
@@ -223,15 +220,12 @@ final class DeformableConv2d extends NetBlock {
 			requireShape("weight", weight, new Shape(cOut, c, KERNEL, KERNEL));
 			NDManager m = x.getManager();
 
-			// rows of the zero-padded, channel-last input: row (b, y+1, x+1) holds pixel (y, x) of sample b; then
-			// quad row i = rows i, i+1, i+wz, i+wz+1, the four corners of a bilinear sample whose top-left corner is
-			// row i, side by side (4·C values): one gather per (pixel, tap) instead of four
-			long hz = h + 2, wz = w + 2, quads = n * hz * wz - wz - 1;
-			NDArray flat = x.pad(new Shape(1, 1, 1, 1), 0).transpose(0, 2, 3, 1).reshape(n * hz * wz, c);
-			NDList corners = new NDList();
-			for (long shift : new long[] {0, 1, wz, wz + 1})
-				corners.add(flat.get(new NDIndex("{}:{}", shift, shift + quads)));
-			NDArray rows = NDArrays.concat(corners, 1);
+			// rows of the zero-padded, channel-last input: row (b, y+1, x+1) holds pixel (y, x) of sample b, so that the
+			// four corners of a sample whose top-left corner is row i are rows i, i+1, i+wz, i+wz+1, all valid
+			long hz = h + 2, wz = w + 2;
+			// (transposed, then padded: the pad writes a contiguous copy; padded, then transposed, the rows would be a
+			// strided view, which embedding_bag would copy for every chunk)
+			NDArray rows = x.transpose(0, 2, 3, 1).pad(new Shape(0, 0, 1, 1, 1, 1), 0).reshape(n * hz * wz, c);
 
 			// sample positions (N, 9, hOut, wOut) in input pixels
 			NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL).reshape(1, TAPS, 1, 1);
@@ -258,12 +252,15 @@ final class DeformableConv2d extends NetBlock {
 			NDArray base = y0.toType(DataType.INT64, false).subi(span.in()).clip(-1, h - 1).addi(1).muli(wz)
 				.addi(x0.toType(DataType.INT64, false).clip(-1, w - 1).addi(1)).addi(sample);
 
-			// (pixels, 9) quad rows, (pixels, 9, 4, 1) corner weights, pixel-major like the output rows
+			// (pixels, 9, 4) corner rows and their weights, pixel-major like the output rows
 			long pixels = n * hOut * wOut;
-			NDArray index = channelLast(base, pixels);
+			NDArray topLeft = channelLast(base, pixels);
+			NDList cornerRows = new NDList();
+			for (long shift : new long[] {0, 1, wz, wz + 1}) cornerRows.add(topLeft.add(shift));
+			NDArray index = NDArrays.stack(cornerRows, 2);
 			NDList weights = new NDList();
 			for (NDArray k : cornerWeights) weights.add(channelLast(k, pixels));
-			NDArray weight4 = NDArrays.stack(weights, 2).expandDims(3);
+			NDArray weight4 = NDArrays.stack(weights, 2);
 			NDArray tapMajor = weight.transpose(2, 3, 1, 0);
 			tapMajor.attach(m); // derived from a parameter: would otherwise land in the parameter's manager
 			NDArray kernel = tapMajor.reshape(TAPS * c, cOut);
@@ -274,24 +271,12 @@ final class DeformableConv2d extends NetBlock {
 		 * Output rows {@code [start, end)}, (end − start, C_out), from the given rows, corner weights and kernel
 		 * (these or leaves standing for them); with {@code into}, every array made here is attached to it.
 		 */
-		NDArray chunk(NDArray rows, NDArray cornerWeights, NDArray kernel, long start, long end, boolean inPlace,
-			NDManager into) {
+		NDArray chunk(NDArray rows, NDArray cornerWeights, NDArray kernel, long start, long end, NDManager into) {
 			NDIndex range = new NDIndex("{}:{}", start, end);
-			NDArray corners = keep(into, keep(into, gatherRows(rows, keep(into, index.get(range))))
-				.reshape(end - start, TAPS, 4, channels));
-			NDArray weights = keep(into, cornerWeights.get(range));
-			NDArray weighted = inPlace ? corners.muli(weights) : keep(into, corners.mul(weights));
-			NDArray columns = keep(into, weighted.sum(new int[] {2}));
+			NDArray corners = keep(into, keep(into, index.get(range)).reshape(-1, 4));
+			NDArray weights = keep(into, keep(into, cornerWeights.get(range)).reshape(-1, 4));
+			NDArray columns = keep(into, EmbeddingBag.sum(rows, corners, weights)); // (pixels · 9, C)
 			return keep(into, keep(into, columns.reshape(-1, TAPS * channels)).matMul(kernel));
-		}
-
-		/**
-		 * {@code rows[index]}: the rows at the given indices, shape index's + (row length). libtorch's embedding
-		 * (index_select along rows, a copy of contiguous values per index) is 4–6× faster than advanced indexing
-		 * (an element-wise gather) for the same result, and its backward adds each row's gradient back in place.
-		 */
-		private static NDArray gatherRows(NDArray rows, NDArray index) {
-			return rows.getNDArrayInternal().embedding(index, rows, SparseFormat.DENSE).singletonOrThrow();
 		}
 
 		/** Output rows (pixels, C_out) → (N, C_out, hOut, wOut). */
@@ -336,7 +321,7 @@ final class DeformableConv2d extends NetBlock {
 			for (long start = 0; start < s.pixels; start += chunk) {
 				long end = Math.min(s.pixels, start + chunk);
 				try (NDManager c = recorded.newSubManager()) {
-					NDArray out = s.chunk(rows, cornerWeights, kernel, start, end, false, c);
+					NDArray out = s.chunk(rows, cornerWeights, kernel, start, end, c);
 					NDArray g = gradOut.get(new NDIndex("{}:{}", start, end));
 					g.attach(c);
 					collector.backward(out.mul(g).sum());
@@ -355,7 +340,7 @@ final class DeformableConv2d extends NetBlock {
 		}
 	}
 
-	/** (N, 9, h, w) → contiguous (N·h·w, 9). */
+	/** (N, 9, h, w) → (N·h·w, 9), pixel-major (a strided view). */
 	private static NDArray channelLast(NDArray a, long pixels) {
 		return a.transpose(0, 2, 3, 1).reshape(pixels, TAPS);
 	}
