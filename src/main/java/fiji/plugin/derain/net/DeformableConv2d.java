@@ -227,14 +227,14 @@ final class DeformableConv2d extends NetBlock {
 			// strided view, which embedding_bag would copy for every chunk)
 			NDArray rows = x.transpose(0, 2, 3, 1).pad(new Shape(0, 0, 1, 1, 1, 1), 0).reshape(n * hz * wz, c);
 
-			// sample positions (N, 9, hOut, wOut) in input pixels
-			NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL).reshape(1, TAPS, 1, 1);
-			NDArray tapX = m.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL).reshape(1, TAPS, 1, 1);
-			NDArray pixY = m.arange(span.out(), span.out() + hOut, 1, DataType.FLOAT32).reshape(1, 1, hOut, 1);
-			NDArray pixX = m.arange(0, wOut, 1, DataType.FLOAT32).reshape(1, 1, 1, wOut);
-			NDArray shifts = offset.reshape(n, TAPS, 2, hOut, wOut);
-			NDArray py = shifts.get(":, :, 0").add(tapY.add(pixY));
-			NDArray px = shifts.get(":, :, 1").add(tapX.add(pixX));
+			// sample positions (N, hOut, wOut, 9) in input pixels, pixel-major like the output rows
+			NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL);
+			NDArray tapX = m.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL);
+			NDArray pixY = m.arange(span.out(), span.out() + hOut, 1, DataType.FLOAT32).reshape(hOut, 1, 1);
+			NDArray pixX = m.arange(0, wOut, 1, DataType.FLOAT32).reshape(wOut, 1);
+			NDArray shifts = offset.transpose(0, 2, 3, 1).reshape(n, hOut, wOut, TAPS, 2);
+			NDArray py = shifts.get("..., 0").add(tapY.add(pixY));
+			NDArray px = shifts.get("..., 1").add(tapX.add(pixX));
 
 			// whole samples outside (-1, H) × (-1, W) are 0; their corner indices are clamped to stay valid
 			NDArray inside = py.gt(-1).logicalAnd(py.lt(span.total())).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
@@ -242,25 +242,21 @@ final class DeformableConv2d extends NetBlock {
 			NDArray y0 = py.floor(), x0 = px.floor();
 			NDArray ly = py.sub(y0), lx = px.sub(x0);
 			NDArray hy = ly.neg().addi(1), hx = lx.neg().addi(1);
-			NDArray gate = mask.mul(inside);
-			NDArray top = hy.mul(gate), bottom = ly.mul(gate);
-			NDArray[] cornerWeights = {top.mul(hx), top.mul(lx), bottom.mul(hx), bottom.mul(lx)};
+			NDArray gate = mask.transpose(0, 2, 3, 1).mul(inside);
+			// corner weights (top, bottom) ⊗ (left, right): top-left, top-right, bottom-left, bottom-right
+			NDArray vertical = NDArrays.stack(new NDList(hy.mul(gate), ly.mul(gate)), 4).expandDims(5);
+			NDArray horizontal = NDArrays.stack(new NDList(hx, lx), 4).expandDims(4);
+			long pixels = n * hOut * wOut;
+			NDArray weight4 = vertical.mul(horizontal).reshape(pixels, TAPS, 4);
+
 			NDArray sample = m.arange(0, n, 1, DataType.INT64).reshape(n, 1, 1, 1).muli(hz * wz);
 			// clipped after the conversion to integers: a NaN position (the offsets of a broken model) converts to
 			// some integer that the clip makes a valid index, and its NaN weights then carry NaN to the output, where
 			// Derainer and the training loss report it; clipped before, NaN stayed NaN and became an index of -2^63
-			NDArray base = y0.toType(DataType.INT64, false).subi(span.in()).clip(-1, h - 1).addi(1).muli(wz)
+			NDArray topLeft = y0.toType(DataType.INT64, false).subi(span.in()).clip(-1, h - 1).addi(1).muli(wz)
 				.addi(x0.toType(DataType.INT64, false).clip(-1, w - 1).addi(1)).addi(sample);
-
-			// (pixels, 9, 4) corner rows and their weights, pixel-major like the output rows
-			long pixels = n * hOut * wOut;
-			NDArray topLeft = channelLast(base, pixels);
-			NDList cornerRows = new NDList();
-			for (long shift : new long[] {0, 1, wz, wz + 1}) cornerRows.add(topLeft.add(shift));
-			NDArray index = NDArrays.stack(cornerRows, 2);
-			NDList weights = new NDList();
-			for (NDArray k : cornerWeights) weights.add(channelLast(k, pixels));
-			NDArray weight4 = NDArrays.stack(weights, 2);
+			NDArray index = topLeft.expandDims(4).add(TorchArrays.constant(m, new long[] {0, 1, wz, wz + 1}))
+				.reshape(pixels, TAPS, 4);
 			NDArray tapMajor = weight.transpose(2, 3, 1, 0);
 			tapMajor.attach(m); // derived from a parameter: would otherwise land in the parameter's manager
 			NDArray kernel = tapMajor.reshape(TAPS * c, cOut);
@@ -338,11 +334,6 @@ final class DeformableConv2d extends NetBlock {
 			gradient.attach(m);
 			return gradient;
 		}
-	}
-
-	/** (N, 9, h, w) → (N·h·w, 9), pixel-major (a strided view). */
-	private static NDArray channelLast(NDArray a, long pixels) {
-		return a.transpose(0, 2, 3, 1).reshape(pixels, TAPS);
 	}
 
 	private static void requireShape(String what, NDArray a, Shape expected) {
