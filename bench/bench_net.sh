@@ -11,7 +11,6 @@ echo "== $(date -u '+%Y-%m-%d %H:%M UTC'), $(lscpu | sed -n 's/^Model name: *//p
 /usr/bin/python3 bench/bench_net.py "$WORK"
 mvn -B -q -o test-compile
 mvn -B -q -o dependency:build-classpath -Dmdep.outputFile="$WORK/cp.txt" >/dev/null
-. bin/derain-malloc.sh   # the allocator settings bin/derain runs the engine with
 java -Dai.djl.offline=true -Dai.djl.pytorch.num_threads="$THREADS" -cp "target/classes:target/test-classes:$(cat "$WORK/cp.txt")" \
 	fiji.plugin.derain.net.NetBenchmark "$WORK" 2>&1 | grep -v SLF4J
 /usr/bin/python3 - "$WORK" <<'PY'
