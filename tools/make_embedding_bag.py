@@ -9,8 +9,8 @@ import torch
 
 class EmbeddingBag(torch.nn.Module):
     def forward(self, table: torch.Tensor, index: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-        """Row b of the result = sum over k of weights[b, k] * table[index[b, k]]; index and weights (B, K)."""
-        offsets = torch.arange(0, index.numel(), index.size(1), dtype=torch.long, device=index.device)
+        """Row b of the result = sum over k of weights[b, k] * table[index[b, k]]; index (B, K) int32 or int64 and weights (B, K)."""
+        offsets = torch.arange(0, index.numel(), index.size(1), dtype=index.dtype, device=index.device)
         return torch.embedding_bag(table, index.reshape(-1), offsets, False, 0, False, weights.reshape(-1), False)[0]
 
 

@@ -91,7 +91,7 @@ final class DeformableConv2d extends NetBlock {
 		long to = Float.isNaN(hi) ? paddedRows : (long) Math.max(from + 2, Math.min(paddedRows, Math.floor(hi) + 2));
 		NDArray x = input.rows(from, to);
 		Sampling s = Sampling.of(x, offset, offsetAndMask[1], weight, new Rows(r0, from, paddedRows, rows));
-		return run(s, bias, chunkFor(x.getShape().get(1), false), true);
+		return run(s, bias, chunkFor(x.getShape().get(1), false), false);
 	}
 
 	/** Where a band's samples read the conv's padded input. */
@@ -227,36 +227,46 @@ final class DeformableConv2d extends NetBlock {
 			// strided view, which embedding_bag would copy for every chunk)
 			NDArray rows = x.transpose(0, 2, 3, 1).pad(new Shape(0, 0, 1, 1, 1, 1), 0).reshape(n * hz * wz, c);
 
-			// sample positions (N, hOut, wOut, 9) in input pixels, pixel-major like the output rows
-			NDArray tapY = m.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL);
-			NDArray tapX = m.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL);
-			NDArray pixY = m.arange(span.out(), span.out() + hOut, 1, DataType.FLOAT32).reshape(hOut, 1, 1);
-			NDArray pixX = m.arange(0, wOut, 1, DataType.FLOAT32).reshape(wOut, 1);
-			NDArray shifts = offset.transpose(0, 2, 3, 1).reshape(n, hOut, wOut, TAPS, 2);
-			NDArray py = shifts.get("..., 0").add(tapY.add(pixY));
-			NDArray px = shifts.get("..., 1").add(tapX.add(pixX));
-
-			// whole samples outside (-1, H) × (-1, W) are 0; their corner indices are clamped to stay valid
-			NDArray inside = py.gt(-1).logicalAnd(py.lt(span.total())).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
-				.toType(DataType.FLOAT32, false);
-			NDArray y0 = py.floor(), x0 = px.floor();
-			NDArray ly = py.sub(y0), lx = px.sub(x0);
-			NDArray hy = ly.neg().addi(1), hx = lx.neg().addi(1);
-			NDArray gate = mask.transpose(0, 2, 3, 1).mul(inside);
-			// corner weights (top, bottom) ⊗ (left, right): top-left, top-right, bottom-left, bottom-right
-			NDArray vertical = NDArrays.stack(new NDList(hy.mul(gate), ly.mul(gate)), 4).expandDims(5);
-			NDArray horizontal = NDArrays.stack(new NDList(hx, lx), 4).expandDims(4);
 			long pixels = n * hOut * wOut;
-			NDArray weight4 = vertical.mul(horizontal).reshape(pixels, TAPS, 4);
+			// int32 indices where the rows allow (half the memory of int64): every band, most whole images
+			DataType indexType = n * hz * wz < Integer.MAX_VALUE ? DataType.INT32 : DataType.INT64;
+			NDArray index, weight4;
+			// intermediates (about 1 KB per pixel) in their own manager, freed before the chunks run; autograd keeps
+			// what it needs of them by itself
+			try (NDManager scratch = m.newSubManager()) {
+				// sample positions (N, hOut, wOut, 9) in input pixels, pixel-major like the output rows
+				NDArray tapY = scratch.arange(0, KERNEL, 1, DataType.FLOAT32).repeat(KERNEL);
+				NDArray tapX = scratch.arange(0, KERNEL, 1, DataType.FLOAT32).tile(KERNEL);
+				NDArray pixY = scratch.arange(span.out(), span.out() + hOut, 1, DataType.FLOAT32).reshape(hOut, 1, 1);
+				NDArray pixX = scratch.arange(0, wOut, 1, DataType.FLOAT32).reshape(wOut, 1);
+				NDArray shifts = offset.transpose(0, 2, 3, 1).reshape(n, hOut, wOut, TAPS, 2);
+				shifts.attach(scratch); // what is computed from it lands there too
+				NDArray py = shifts.get("..., 0").add(tapY.add(pixY));
+				NDArray px = shifts.get("..., 1").add(tapX.add(pixX));
 
-			NDArray sample = m.arange(0, n, 1, DataType.INT64).reshape(n, 1, 1, 1).muli(hz * wz);
-			// clipped after the conversion to integers: a NaN position (the offsets of a broken model) converts to
-			// some integer that the clip makes a valid index, and its NaN weights then carry NaN to the output, where
-			// Derainer and the training loss report it; clipped before, NaN stayed NaN and became an index of -2^63
-			NDArray topLeft = y0.toType(DataType.INT64, false).subi(span.in()).clip(-1, h - 1).addi(1).muli(wz)
-				.addi(x0.toType(DataType.INT64, false).clip(-1, w - 1).addi(1)).addi(sample);
-			NDArray index = topLeft.expandDims(4).add(TorchArrays.constant(m, new long[] {0, 1, wz, wz + 1}))
-				.reshape(pixels, TAPS, 4);
+				// whole samples outside (-1, H) × (-1, W) are 0; their corner indices are clamped to stay valid
+				NDArray inside = py.gt(-1).logicalAnd(py.lt(span.total())).logicalAnd(px.gt(-1)).logicalAnd(px.lt(w))
+					.toType(DataType.FLOAT32, false);
+				NDArray y0 = py.floor(), x0 = px.floor();
+				NDArray ly = py.sub(y0), lx = px.sub(x0);
+				NDArray hy = ly.neg().addi(1), hx = lx.neg().addi(1);
+				NDArray gate = inside.mul(mask.transpose(0, 2, 3, 1));
+				// corner weights (top, bottom) ⊗ (left, right): top-left, top-right, bottom-left, bottom-right
+				NDArray vertical = NDArrays.stack(new NDList(hy.mul(gate), ly.mul(gate)), 4).expandDims(5);
+				NDArray horizontal = NDArrays.stack(new NDList(hx, lx), 4).expandDims(4);
+				weight4 = vertical.mul(horizontal).reshape(pixels, TAPS, 4);
+
+				NDArray sample = scratch.arange(0, n, 1, indexType).reshape(n, 1, 1, 1).muli(hz * wz);
+				// clipped after the conversion to integers: a NaN position (the offsets of a broken model) converts to
+				// some integer that the clip makes a valid index, and its NaN weights then carry NaN to the output, where
+				// Derainer and the training loss report it; clipped before, NaN stayed NaN and became an invalid index
+				NDArray topLeft = y0.toType(indexType, false).subi(span.in()).clip(-1, h - 1).addi(1).muli(wz)
+					.addi(x0.toType(indexType, false).clip(-1, w - 1).addi(1)).addi(sample);
+				NDArray corners = TorchArrays.constant(scratch, new long[] {0, 1, wz, wz + 1}).toType(indexType, false);
+				index = topLeft.expandDims(4).add(corners).reshape(pixels, TAPS, 4);
+				index.attach(m);
+				weight4.attach(m);
+			}
 			NDArray tapMajor = weight.transpose(2, 3, 1, 0);
 			tapMajor.attach(m); // derived from a parameter: would otherwise land in the parameter's manager
 			NDArray kernel = tapMajor.reshape(TAPS * c, cOut);
