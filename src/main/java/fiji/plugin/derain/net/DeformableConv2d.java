@@ -143,7 +143,7 @@ final class DeformableConv2d extends NetBlock {
 	 * <p>
 	 * Layout: x is zero-padded by one pixel (so every corner of an in-range sample is a valid row, the
 	 * border rows reading 0) and laid out as a contiguous channel-last table of rows of C values. Per chunk of output
-	 * pixels, one {@link EmbeddingBag} (libtorch's embedding_bag) gathers, weights and sums the four corner rows of
+	 * pixels, one {@link ScriptFunction#EMBEDDING_BAG} (libtorch's embedding_bag) gathers, weights and sums the four corner rows of
 	 * every (pixel, tap) into tap-major columns (pixels, 9·C) in one pass, and one matmul with the kernel as
 	 * (9·C, C_out) gives the output. Chunks keep temporaries near {@link #CHUNK_BYTES}. (Before: one gather of "quad
 	 * rows", each row beside its three neighbours, then the corners weighted in place and summed: 62 vs 40 ms per conv
@@ -281,7 +281,7 @@ final class DeformableConv2d extends NetBlock {
 			NDIndex range = new NDIndex("{}:{}", start, end);
 			NDArray corners = keep(into, keep(into, index.get(range)).reshape(-1, 4));
 			NDArray weights = keep(into, keep(into, cornerWeights.get(range)).reshape(-1, 4));
-			NDArray columns = keep(into, EmbeddingBag.sum(rows, corners, weights)); // (pixels · 9, C)
+			NDArray columns = keep(into, ScriptFunction.EMBEDDING_BAG.apply(rows, corners, weights)); // (pixels · 9, C)
 			return keep(into, keep(into, columns.reshape(-1, TAPS * channels)).matMul(kernel));
 		}
 
