@@ -8,28 +8,21 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import ai.djl.engine.Engine;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The bundled TorchScript embedding_bag: values, index types, named arguments and gradients, computed by hand. */
 class ScriptFunctionTest {
-	private NDManager manager;
-
-	@BeforeEach
-	void open() {
-		manager = NDManager.newBaseManager();
-	}
-
-	@AfterEach
-	void close() {
-		manager.close();
-	}
 
 	@ParameterizedTest
 	@ValueSource(strings = {"int64", "int32", "int64 named"})
 	void embeddingBagSumsWeightedRows(String variant) {
+		try (NDManager manager = NDManager.newBaseManager()) {
+			sumsWeightedRows(manager, variant);
+		}
+	}
+
+	private static void sumsWeightedRows(NDManager manager, String variant) {
 		NDArray table = manager.create(new float[] {1, 2, 10, 20, 100, 200}, new Shape(3, 2));
 		// a dotted name (a parameter's) made DJL pass the array as a dict entry, not as a tensor
 		if (variant.endsWith("named")) table.setName("block.weight");
@@ -45,6 +38,12 @@ class ScriptFunctionTest {
 	@ParameterizedTest
 	@ValueSource(booleans = {false, true})
 	void embeddingBagGradientsReachTheTableAndTheWeights(boolean named) {
+		try (NDManager manager = NDManager.newBaseManager()) {
+			gradientsReachTheTableAndTheWeights(manager, named);
+		}
+	}
+
+	private static void gradientsReachTheTableAndTheWeights(NDManager manager, boolean named) {
 		NDArray table = manager.create(new float[] {1, 2, 10, 20, 100, 200}, new Shape(3, 2));
 		if (named) table.setName("block.weight");
 		NDArray weights = manager.create(new float[] {0.5f, 2, 1, 3}, new Shape(2, 2));
