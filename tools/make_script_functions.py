@@ -2,6 +2,8 @@
 """Writes the TorchScript functions the engine runs for ops that DJL's JNI does not bind, into
 src/main/resources/fiji/plugin/derain/net/ (see ScriptFunction.java):
   embedding_bag.pt  libtorch's embedding_bag (sum mode, one weight per sample): the deformable conv's bilinear sampling
+  upsample2x.pt     libtorch's bilinear x2 upsampling with align_corners=True: the decoder's, as GT-RAIN calls it
+  reflection_pad.pt libtorch's reflection padding of the last two axes: every conv block's
 The files hold no weights, only these calls; they are built by this project and shipped in the jar, never read from a
 model. Usage: /usr/bin/python3 tools/make_script_functions.py   (Debian's python3-torch)"""
 import os
@@ -15,10 +17,25 @@ class EmbeddingBag(torch.nn.Module):
         return torch.embedding_bag(table, index.reshape(-1), offsets, False, 0, False, weights.reshape(-1), False)[0]
 
 
+class Upsample2x(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Bilinear x2 of the last two axes of x (N, C, H, W), align_corners=True: GT-RAIN's nn.Upsample."""
+        # what F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True) calls, without its argument checks
+        return torch._C._nn.upsample_bilinear2d(x, None, True, [2.0, 2.0])
+
+
+class ReflectionPad(torch.nn.Module):
+    def forward(self, x: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
+        """x (N, C, H, W) mirrored by pad (one integer, < H and < W) on each side of the last two axes."""
+        p = int(pad.item())
+        return torch.nn.functional.pad(x, [p, p, p, p], mode="reflect")
+
+
 if __name__ == "__main__":
     folder = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "main",
                                            "resources", "fiji", "plugin", "derain", "net"))
-    for name, module in (("embedding_bag.pt", EmbeddingBag()),):
+    for name, module in (("embedding_bag.pt", EmbeddingBag()), ("upsample2x.pt", Upsample2x()),
+                         ("reflection_pad.pt", ReflectionPad())):
         scripted = torch.jit.script(module)
         scripted.save(os.path.join(folder, name))
         print(scripted.code)

@@ -52,26 +52,26 @@ final class DecoderBlock extends NetBlock {
 
 	/**
 	 * Bilinear ×2 upsampling of the last two axes with align_corners=True (PyTorch's
-	 * {@code F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True)}), differentiable:
-	 * separable, each axis as two gathers blended in place. (libtorch's interpolate as bound by DJL 0.36
-	 * has no align_corners argument: its boolean is antialias.)
+	 * {@code F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=True)}), differentiable: libtorch's own
+	 * kernel ({@link ScriptFunction#UPSAMPLE_2X}; libtorch's interpolate as bound by DJL 0.36 has no align_corners
+	 * argument: its boolean is antialias).
 	 */
 	static NDArray upsample2x(NDArray x) {
-		return upsample2x(x, TEMPORARY_BYTES, null, 0);
+		return ScriptFunction.UPSAMPLE_2X.apply(x);
 	}
 
 	/**
-	 * {@link #upsample2x(NDArray)} in channel groups of about {@code groupBytes} of output each; with a placement,
-	 * on the grid of the whole image ({@code x} is then the tile's feature map at 1/{@code scale} of full resolution).
+	 * {@link #upsample2x(NDArray)}; with a placement, on the grid of the whole image ({@code x} is then the tile's
+	 * feature map at 1/{@code scale} of full resolution), which libtorch's kernel cannot sample: separable, each axis
+	 * as two gathers blended in place, in channel groups of about {@code groupBytes} of output each.
 	 */
 	static NDArray upsample2x(NDArray x, long groupBytes, TilePlacement placement, long scale) {
+		if (placement == null) return upsample2x(x);
 		Shape s = x.getShape();
 		long channels = s.get(1), outBytes = 4L * s.get(0) * 4 * s.get(2) * s.get(3);
 		NDManager m = x.getManager();
-		Lerp rows = placement == null ? new Lerp(m, s.get(2), 2, s.get(2), 0)
-			: new Lerp(m, s.get(2), 2, placement.height() / scale, placement.y0() / scale);
-		Lerp cols = placement == null ? new Lerp(m, s.get(3), 3, s.get(3), 0)
-			: new Lerp(m, s.get(3), 3, placement.width() / scale, placement.x0() / scale);
+		Lerp rows = new Lerp(m, s.get(2), 2, placement.height() / scale, placement.y0() / scale);
+		Lerp cols = new Lerp(m, s.get(3), 3, placement.width() / scale, placement.x0() / scale);
 		// groups of channels with ~2 MB of output each: the blending temporaries stay recyclable
 		long group = Math.max(1, groupBytes / outBytes);
 		if (group >= channels) return rows.apply(cols.apply(x));

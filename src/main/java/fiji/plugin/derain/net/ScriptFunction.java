@@ -24,7 +24,18 @@ enum ScriptFunction {
 	 * weighted and summed in one pass without materialising the gathered rows (what torchvision's deformable conv
 	 * kernel does in C++).
 	 */
-	EMBEDDING_BAG("embedding_bag.pt");
+	EMBEDDING_BAG("embedding_bag.pt"),
+	/**
+	 * libtorch's bilinear ×2 upsampling of the last two axes with align_corners=True: {@code (x (N, C, H, W))} →
+	 * (N, C, 2H, 2W), GT-RAIN's {@code nn.Upsample} kernel itself (NetBenchmark, ngf 64, 256²: the decoder's two upsamplings
+	 * 0.161 s as gathers, 0.047 s so).
+	 */
+	UPSAMPLE_2X("upsample2x.pt"),
+	/**
+	 * libtorch's reflection padding of the last two axes: {@code (x (N, C, H, W), pad (one int64, < H and < W))} →
+	 * (N, C, H + 2·pad, W + 2·pad), mirrored without repeating the edge.
+	 */
+	REFLECTION_PAD("reflection_pad.pt");
 
 	private final String resource;
 	private PtSymbolBlock function;
