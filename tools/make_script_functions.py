@@ -3,6 +3,7 @@
 src/main/resources/fiji/plugin/derain/net/ (see ScriptFunction.java):
   embedding_bag.pt  libtorch's embedding_bag (sum mode, one weight per sample): the deformable conv's bilinear sampling
   upsample2x.pt     libtorch's bilinear x2 upsampling with align_corners=True: the decoder's, as GT-RAIN calls it
+  upsample_last_axis2x.pt  libtorch's linear x2 upsampling of the last axis, align_corners=True: a band's columns
   reflection_pad.pt libtorch's reflection padding of the last two axes: every conv block's
 The files hold no weights, only these calls; they are built by this project and shipped in the jar, never read from a
 model. Usage: /usr/bin/python3 tools/make_script_functions.py   (Debian's python3-torch)"""
@@ -24,6 +25,12 @@ class Upsample2x(torch.nn.Module):
         return torch._C._nn.upsample_bilinear2d(x, None, True, [2.0, 2.0])
 
 
+class UpsampleLastAxis2x(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Linear x2 of the last axis of x (N, C, L), align_corners=True."""
+        return torch._C._nn.upsample_linear1d(x, None, True, [2.0])
+
+
 class ReflectionPad(torch.nn.Module):
     def forward(self, x: torch.Tensor, pad: torch.Tensor) -> torch.Tensor:
         """x (N, C, H, W) mirrored by pad (one integer, < H and < W) on each side of the last two axes."""
@@ -35,6 +42,7 @@ if __name__ == "__main__":
     folder = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "main",
                                            "resources", "fiji", "plugin", "derain", "net"))
     for name, module in (("embedding_bag.pt", EmbeddingBag()), ("upsample2x.pt", Upsample2x()),
+                         ("upsample_last_axis2x.pt", UpsampleLastAxis2x()),
                          ("reflection_pad.pt", ReflectionPad())):
         scripted = torch.jit.script(module)
         scripted.save(os.path.join(folder, name))

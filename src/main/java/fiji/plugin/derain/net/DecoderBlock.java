@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * GT-RAIN's decoder stage: bilinear ×2 upsampling (align_corners=True) → conv block in → out
@@ -62,23 +63,34 @@ final class DecoderBlock extends NetBlock {
 
 	/**
 	 * {@link #upsample2x(NDArray)}; with a placement, on the grid of the whole image ({@code x} is then the tile's
-	 * feature map at 1/{@code scale} of full resolution), which libtorch's kernel cannot sample: separable, each axis
-	 * as two gathers blended in place, in channel groups of about {@code groupBytes} of output each.
+	 * feature map at 1/{@code scale} of full resolution), which libtorch's 2-D kernel cannot sample. Separable then, in
+	 * channel groups of about {@code groupBytes} of output each: an axis that the tile spans whole (a band's columns)
+	 * through libtorch's linear kernel, any other as two gathers blended in place.
 	 */
 	static NDArray upsample2x(NDArray x, long groupBytes, TilePlacement placement, long scale) {
-		if (placement == null) return upsample2x(x);
 		Shape s = x.getShape();
-		long channels = s.get(1), outBytes = 4L * s.get(0) * 4 * s.get(2) * s.get(3);
+		boolean wholeRows = placement == null || placement.y0() == 0 && placement.height() / scale == s.get(2);
+		boolean wholeColumns = placement == null || placement.x0() == 0 && placement.width() / scale == s.get(3);
+		if (wholeRows && wholeColumns) return upsample2x(x);
 		NDManager m = x.getManager();
 		Lerp rows = new Lerp(m, s.get(2), 2, placement.height() / scale, placement.y0() / scale);
-		Lerp cols = new Lerp(m, s.get(3), 3, placement.width() / scale, placement.x0() / scale);
+		UnaryOperator<NDArray> columns = wholeColumns ? DecoderBlock::upsampleColumns
+			: new Lerp(m, s.get(3), 3, placement.width() / scale, placement.x0() / scale)::apply;
+		long channels = s.get(1), outBytes = 4L * s.get(0) * 4 * s.get(2) * s.get(3);
 		// groups of channels with ~2 MB of output each: the blending temporaries stay recyclable
 		long group = Math.max(1, groupBytes / outBytes);
-		if (group >= channels) return rows.apply(cols.apply(x));
+		if (group >= channels) return rows.apply(columns.apply(x));
 		NDList parts = new NDList();
 		for (long c = 0; c < channels; c += group)
-			parts.add(rows.apply(cols.apply(x.get(new NDIndex(":, {}:{}", c, Math.min(channels, c + group))))));
+			parts.add(rows.apply(columns.apply(x.get(new NDIndex(":, {}:{}", c, Math.min(channels, c + group))))));
 		return NDArrays.concat(parts, 1);
+	}
+
+	/** Linear ×2 of the last axis, align_corners=True, by libtorch's kernel (a band's columns: 5-10× the gathers). */
+	private static NDArray upsampleColumns(NDArray x) {
+		Shape s = x.getShape();
+		return ScriptFunction.UPSAMPLE_LAST_AXIS_2X.apply(x.reshape(s.get(0), s.get(1) * s.get(2), s.get(3)))
+			.reshape(s.get(0), s.get(1), s.get(2), 2 * s.get(3));
 	}
 
 	/** Linear ×2 along one axis (2 or 3) of an NCHW array, align_corners=True, in float like PyTorch's CPU kernel. */

@@ -31,6 +31,8 @@ enum ScriptFunction {
 	 * 0.161 s as gathers, 0.047 s so).
 	 */
 	UPSAMPLE_2X("upsample2x.pt"),
+	/** libtorch's linear ×2 upsampling of the last axis with align_corners=True: {@code (x (N, C, L))} → (N, C, 2L). */
+	UPSAMPLE_LAST_AXIS_2X("upsample_last_axis2x.pt"),
 	/**
 	 * libtorch's reflection padding of the last two axes: {@code (x (N, C, H, W), pad (one int64, < H and < W))} →
 	 * (N, C, H + 2·pad, W + 2·pad), mirrored without repeating the edge.

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import fiji.plugin.derain.net.DerainConfig.Activation;
 import fiji.plugin.derain.net.DerainConfig.Init;
 import fiji.plugin.derain.net.DerainConfig.Norm;
 import fiji.plugin.derain.testutil.Fixtures;
 
+import java.util.Arrays;
 import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
@@ -49,10 +51,21 @@ class BlocksTest {
 	@Test
 	void bilinearAlignCornersMatchesPyTorch() {
 		assertClose(f.get("up.out"), DecoderBlock.upsample2x(f.get("pad.x")), TOL, "interpolate x2 align_corners");
-		NDArray x = f.get("pad.x");
-		// the tiles' path (gathers on the whole image's grid), here with the whole image as the tile
-		TilePlacement whole = new TilePlacement(0, 0, 4 * x.getShape().get(3), 4 * x.getShape().get(2));
-		assertClose(f.get("up.out"), DecoderBlock.upsample2x(x, 1, whole, 4), TOL, "gathers, one channel at a time");
+		NDArray x = f.get("pad.x"), up = f.get("up.out");
+		long h = x.getShape().get(2), w = x.getShape().get(3);
+		// tiles at quarter resolution, on the whole image's grid: their outputs whose two source pixels lie inside
+		// (all but the two outer rows or columns of a cut edge) are the whole image's; one channel at a time
+		String[] tiles = {"1:4, 0:6", "0:5, 1:5", "1:4, 1:5"}; // a band (whole columns), a strip, an inner tile
+		for (String tile : tiles) {
+			long[] t = Arrays.stream(tile.split("[:,] *")).mapToLong(Long::parseLong).toArray();
+			NDArray out = DecoderBlock.upsample2x(x.get(":, :, " + tile), 1, new TilePlacement(4 * t[2], 4 * t[0], 4 * w,
+				4 * h), 4);
+			long r0 = t[0] == 0 ? 0 : 2, r1 = 2 * (t[1] - t[0]) - (t[1] == h ? 0 : 2);
+			long c0 = t[2] == 0 ? 0 : 2, c1 = 2 * (t[3] - t[2]) - (t[3] == w ? 0 : 2);
+			NDIndex inside = new NDIndex(":, :, {}:{}, {}:{}", r0, r1, c0, c1);
+			NDIndex same = new NDIndex(":, :, {}:{}, {}:{}", 2 * t[0] + r0, 2 * t[0] + r1, 2 * t[2] + c0, 2 * t[2] + c1);
+			assertClose(up.get(same), out.get(inside), TOL, "tile " + tile);
+		}
 	}
 
 	@Test
