@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 /**
  * {@code derain run --model MODEL --out OUT_DIR [--tile N --overlap N --device D --format F --overwrite --shard K/N]
@@ -83,22 +82,26 @@ public final class RunCommand implements Main.SubCommand {
 		List<Path> inputs = shard.of(all);
 		if (!shard.equals(Shard.ALL)) console.note("shard " + shard + ": " + inputs.size() + " of " + all.size() + " inputs");
 		Path model = ModelCatalog.resolve(a.string("model", ModelCatalog.DEFAULT));
-		// Ctrl-C simply stops the JVM: outputs are written atomically (no half files), and running the same
-		// command again skips what is done, so nothing needs a cancel flag here.
-		BooleanSupplier neverCancelled = () -> false;
+		// Ctrl-C stops at the next tile or band: outputs are written atomically (no half files), and running the same
+		// command again skips what is done
+		StopRequest stop = new StopRequest(console, "stopping after the current tile: finished images are kept, this one"
+			+ " is not written; run the same command again to continue");
 		try (Derainer d = Derainer.open(model, device, console::note)) {
 			console.note("model: " + d.descriptor().name() + " (" + model + ")");
 			int[] current = {0};
 			DerainBatch batch = new DerainBatch(d, settings, out, a.string("format", "auto"), a.flag("overwrite"),
-				(done, total) -> console.progress(label(inputs, current[0]), done, total), neverCancelled, budget);
+				(done, total) -> console.progress(label(inputs, current[0]), done, total), stop::requested, budget);
 			List<BatchItem> items = FolderBatch.process(null, inputs, a.flag("overwrite"), batch.job(), batch.outputs(),
 				(item, i, n) -> {
 					current[0] = i;
 					report(console, item, batch);
-				}, neverCancelled);
+				}, stop::requested);
 			console.note(FolderBatch.summary(items));
+			if (stop.requested()) return 130;
 			return items.stream().allMatch(i -> i.status() == BatchItem.Status.DONE
 				|| i.status() == BatchItem.Status.SKIPPED) ? 0 : 1;
+		} finally {
+			stop.close();
 		}
 	}
 

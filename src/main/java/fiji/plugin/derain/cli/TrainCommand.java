@@ -11,6 +11,7 @@ import fiji.plugin.derain.train.TrainingRun;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 
 /** {@code derain train --rainy DIR --clean DIR | --gtrain DIR --out MODEL_DIR [options]}. */
 final class TrainCommand implements Main.SubCommand {
@@ -26,8 +27,8 @@ final class TrainCommand implements Main.SubCommand {
 	public String usage() {
 		return String.join("\n", "train (--rainy DIR --clean DIR | --gtrain DIR) --out MODEL_DIR [options] [--init-model MODEL] [--resume]",
 			"  Trains a derainer; OUT becomes a model folder (best validation PSNR), with OUT/checkpoint (resumable,",
-			"  saved every epoch) and OUT/training-log.csv. Ctrl-C or a crash loses at most the current epoch:",
-			"  run the same command with --resume (the config is then read from the checkpoint).",
+			"  saved every epoch) and OUT/training-log.csv. Ctrl-C stops after the current step with a checkpoint; a crash",
+			"  loses at most the current epoch: run the same command with --resume (the config is then read from the checkpoint).",
 			"  --epochs N (20)  --batch N (8)  --patch N (256, >= 161 for MS-SSIM)  --lr X (2e-4)  --min-lr X (1e-6)",
 			"  --warmup-epochs N (4)  --steps-per-epoch N (0 = one pass over the pairs)  --seed N (0)",
 			"  --ngf N (64)  --blocks N (9)  --activation leaky|mish  --norm batch|instance  --init normal|kaiming|xavier",
@@ -57,7 +58,24 @@ final class TrainCommand implements Main.SubCommand {
 		TrainOptions.Start start = a.flag("resume") ? new TrainOptions.Start(config, null)
 			: TrainOptions.fineTune(config, a.string("init-model", null));
 		long t0 = System.nanoTime();
-		ModelDescriptor d = TrainingRun.run(start.config(), data, out, a.flag("resume"), start.initModel(), new TrainingRun.Listener() {
+		StopRequest stop = new StopRequest(console, "stopping after the current step, saving a resumable checkpoint ...");
+		try {
+			ModelDescriptor d = TrainingRun.run(start.config(), data, out, a.flag("resume"), start.initModel(),
+				listener(console), stop::requested);
+			console.note(String.format(Locale.ROOT, "trained %s in %s -> %s %s", d.name(),
+				duration((System.nanoTime() - t0) / 1e9), out, d.metrics()));
+			return 0;
+		} catch (CancellationException e) {
+			if (!stop.requested()) throw e;
+			console.note("stopped: " + e.getMessage() + "; continue with the same command and --resume");
+			return 130;
+		} finally {
+			stop.close();
+		}
+	}
+
+	private static TrainingRun.Listener listener(Console console) {
+		return new TrainingRun.Listener() {
 			@Override
 			public void step(DerainTrainer.StepResult r, long total, double eta) {
 				console.progress(String.format(Locale.ROOT, "epoch %d  loss %.4f  lr %.2e  eta %s", r.epoch() + 1,
@@ -75,10 +93,7 @@ final class TrainCommand implements Main.SubCommand {
 			public void note(String message) {
 				console.note(message);
 			}
-		}, () -> false);
-		console.note(String.format(Locale.ROOT, "trained %s in %s -> %s %s", d.name(),
-			duration((System.nanoTime() - t0) / 1e9), out, d.metrics()));
-		return 0;
+		};
 	}
 
 	private static PairDataset dataset(Args a) throws java.io.IOException {
