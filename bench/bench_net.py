@@ -20,7 +20,7 @@ import gtrain_reference as ref  # noqa: E402
 from fixtures import save_safetensors  # noqa: E402
 
 CASES = [("ngf64_b9_256x256", 64, 9, 256, 256), ("ngf16_b6_1024x768", 16, 6, 768, 1024)]
-REPEATS = 3
+REPEATS = int(os.environ.get("REPEATS", "3"))
 
 
 def profile(model, x):

@@ -1,6 +1,7 @@
 #!/bin/sh
 # CPU benchmark of the GT-RAIN network: PyTorch 1.13 + torchvision reference vs DerainNet (DJL, libtorch).
 # Usage: bench/bench_net.sh [WORKDIR]   (from the repository root; needs Debian's /usr/bin/python3 with torch)
+#   Environment: REPEATS (runs per case on each side, median and min reported; default 3), THREADS (default nproc).
 # Run on a quiet machine: the numbers mean nothing while other jobs use the CPU.
 set -e
 cd "$(dirname "$0")/.."

@@ -32,7 +32,7 @@ import java.util.function.Supplier;
  * Usage: {@code java -cp ... fiji.plugin.derain.net.NetBenchmark WORKDIR}
  */
 public final class NetBenchmark {
-	private static final int REPEATS = 3;
+	private static final int REPEATS = Integer.parseInt(System.getenv().getOrDefault("REPEATS", "3"));
 	private static final String[][] CASES = {{"ngf64_b9_256x256", "64", "9"}, {"ngf16_b6_1024x768", "16", "6"}};
 
 	private NetBenchmark() {}
