@@ -5,6 +5,7 @@ import fiji.plugin.derain.batch.BatchItem;
 import fiji.plugin.derain.batch.FolderBatch;
 import fiji.plugin.derain.batch.Shard;
 import fiji.plugin.derain.engine.DeviceChoice;
+import fiji.plugin.derain.StopRequest;
 import fiji.plugin.derain.io.AtomicFiles;
 import fiji.plugin.derain.io.ImageFiles;
 import fiji.plugin.derain.predict.DerainBatch;
@@ -84,7 +85,7 @@ public final class RunCommand implements Main.SubCommand {
 		Path model = ModelCatalog.resolve(a.string("model", ModelCatalog.DEFAULT));
 		// Ctrl-C stops at the next tile or band: outputs are written atomically (no half files), and running the same
 		// command again skips what is done
-		StopRequest stop = new StopRequest(console, "stopping after the current tile: finished images are kept, this one"
+		StopRequest stop = new StopRequest(console::note, "stopping after the current tile: finished images are kept, this one"
 			+ " is not written; run the same command again to continue");
 		try (Derainer d = Derainer.open(model, device, console::note)) {
 			console.note("model: " + d.descriptor().name() + " (" + model + ")");

@@ -1,5 +1,6 @@
 package fiji.plugin.derain.cli;
 
+import fiji.plugin.derain.StopRequest;
 import fiji.plugin.derain.io.ModelDescriptor;
 import fiji.plugin.derain.metrics.Score;
 import fiji.plugin.derain.train.DerainTrainer;
@@ -58,7 +59,7 @@ final class TrainCommand implements Main.SubCommand {
 		TrainOptions.Start start = a.flag("resume") ? new TrainOptions.Start(config, null)
 			: TrainOptions.fineTune(config, a.string("init-model", null));
 		long t0 = System.nanoTime();
-		StopRequest stop = new StopRequest(console, "stopping after the current step, saving a resumable checkpoint ...");
+		StopRequest stop = new StopRequest(console::note, "stopping after the current step, saving a resumable checkpoint ...");
 		try {
 			ModelDescriptor d = TrainingRun.run(start.config(), data, out, a.flag("resume"), start.initModel(),
 				listener(console), stop::requested);

@@ -127,9 +127,21 @@ final class ImageJApp {
 		return new Run(Files.readString(log), stopped ? -1 : process.waitFor(), stopped);
 	}
 
-	/** Stops Java and Xvfb first, then the xvfb-run script, so that no display is left behind. */
+	/**
+	 * Stops Java first and waits (at most 2 minutes) until it has exited — it may finish a training step first, and
+	 * needs its display until then — then Xvfb and the xvfb-run script, so that no display is left behind and the log
+	 * is complete.
+	 */
 	private static void stop(Process process) throws InterruptedException {
-		process.descendants().forEach(ProcessHandle::destroy);
+		List<ProcessHandle> children = process.descendants().toList();
+		List<ProcessHandle> java = children.stream()
+			.filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).toList();
+		java.forEach(ProcessHandle::destroy);
+		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+		for (ProcessHandle p : java)
+			while (p.isAlive() && System.nanoTime() < deadline)
+				Thread.sleep(50);
+		children.forEach(ProcessHandle::destroy);
 		process.destroy();
 		process.waitFor();
 	}

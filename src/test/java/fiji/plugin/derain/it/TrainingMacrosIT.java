@@ -1,6 +1,7 @@
 package fiji.plugin.derain.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fiji.plugin.derain.command.CommandFixtures;
@@ -17,13 +18,19 @@ import fiji.plugin.derain.tensor.ImageBridge;
 import fiji.plugin.derain.tensor.Scaling;
 import fiji.plugin.derain.train.ImagePair;
 import fiji.plugin.derain.train.PairDataset;
+import fiji.plugin.derain.train.TrainingCheckpoint;
+import fiji.plugin.derain.train.TrainingRun;
 
 import ij.ImagePlus;
+
+import ai.djl.ndarray.NDManager;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -126,5 +133,28 @@ class TrainingMacrosIT {
 			plots.toString());
 		double lastPsnr = Double.parseDouble(plots.get(1).substring(plots.get(1).indexOf("last=") + 5));
 		assertTrue(lastPsnr <= bestPsnr + 1e-4, lastPsnr + " vs best " + bestPsnr);
+	}
+
+	@Test
+	void quittingImageJMidTrainingSavesACheckpointOfTheStepInsteadOfCrashing() throws Exception {
+		Path pairs = CommandFixtures.trainingPairs(tmp.resolve("quit pairs"), 4, 64), model = tmp.resolve("quit model");
+		Path state = model.resolve(TrainingRun.CHECKPOINT).resolve(TrainingCheckpoint.STATE);
+		// the app is stopped (SIGTERM, as when the machine shuts down or the user kills ImageJ) once the first epoch's
+		// checkpoint exists, in the middle of a 6-epoch run
+		ImageJApp.Run run = ImageJApp.run(List.of("-batch", Path.of("macros", "Train_Derainer.ijm").toAbsolutePath()
+			.toString(), "rainy=[" + pairs.resolve("rainy") + "] clean=[" + pairs.resolve("clean") + "] output=[" + model
+			+ "] epochs=6 batch=2 patch=48 ssim_weight=0 ngf=2 blocks=1 steps_per_epoch=15 val_fraction=0.25 seed=1"
+			+ " device=cpu"), ImageJApp.artifacts().resolve("Train_Derainer-quit.log"), Duration.ofSeconds(120),
+			() -> Files.exists(state));
+		assertTrue(run.stoppedByTest(), run.output());
+		String log = Files.readString(ImageJApp.artifacts().resolve("Train_Derainer-quit.log"));
+		assertFalse(log.contains("A fatal error has been detected"), log);
+		assertTrue(log.contains("the application is quitting; training stops after the current step"), log);
+		Matcher stopped = Pattern.compile("training cancelled at step (\\d+); resumable").matcher(log);
+		assertTrue(stopped.find(), log);
+		try (NDManager m = NDManager.newBaseManager()) {
+			assertEquals(Long.parseLong(stopped.group(1)), TrainingCheckpoint.load(TrainingCheckpoint.latest(
+				model.resolve(TrainingRun.CHECKPOINT)), m).step(), "the checkpoint is the step the run stopped at");
+		}
 	}
 }
