@@ -187,12 +187,12 @@ final class DeformableConv2d extends NetBlock {
 		for (long start = 0; start < s.pixels; start += chunk) {
 			long end = Math.min(s.pixels, start + chunk);
 			if (recorded) { // autograd keeps the chunk's arrays anyway
-				parts.add(s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, null));
+				parts.add(s.chunk(start, end, null));
 				continue;
 			}
 			// unrecorded: the chunk's temporaries are freed at once, so the next chunk reuses their memory
 			try (NDManager temporaries = m.newSubManager()) {
-				NDArray part = s.chunk(s.rows, s.cornerWeights, s.kernel, start, end, temporaries);
+				NDArray part = s.chunk(start, end, temporaries);
 				part.attach(m);
 				parts.add(part);
 			}
@@ -273,15 +273,26 @@ final class DeformableConv2d extends NetBlock {
 			return new Sampling(rows, index, weight4, kernel, pixels, c, new Shape(n, hOut, wOut, cOut));
 		}
 
-		/**
-		 * Output rows {@code [start, end)}, (end − start, C_out), from the given rows, corner weights and kernel
-		 * (these or leaves standing for them); with {@code into}, every array made here is attached to it.
-		 */
-		NDArray chunk(NDArray rows, NDArray cornerWeights, NDArray kernel, long start, long end, NDManager into) {
+		/** Output rows {@code [start, end)}, (end − start, C_out); with {@code into}, every array made here is attached to it. */
+		NDArray chunk(long start, long end, NDManager into) {
+			NDArray[] corners = corners(cornerWeights, start, end, into);
+			return product(columns(rows, corners, into), kernel, into);
+		}
+
+		/** The corner indices and weights of output rows {@code [start, end)}, (pixels · 9, 4) each. */
+		NDArray[] corners(NDArray cornerWeights, long start, long end, NDManager into) {
 			NDIndex range = new NDIndex("{}:{}", start, end);
-			NDArray corners = keep(into, keep(into, index.get(range)).reshape(-1, 4));
-			NDArray weights = keep(into, keep(into, cornerWeights.get(range)).reshape(-1, 4));
-			NDArray columns = keep(into, ScriptFunction.EMBEDDING_BAG.apply(rows, corners, weights)); // (pixels · 9, C)
+			return new NDArray[] {keep(into, keep(into, index.get(range)).reshape(-1, 4)),
+				keep(into, keep(into, cornerWeights.get(range)).reshape(-1, 4))};
+		}
+
+		/** The sampled columns (pixels · 9, C) of the given corners ({@link #corners}) from the given table rows. */
+		static NDArray columns(NDArray rows, NDArray[] corners, NDManager into) {
+			return keep(into, ScriptFunction.EMBEDDING_BAG.apply(rows, corners[0], corners[1]));
+		}
+
+		/** The output rows (pixels, C_out) of sampled columns (pixels · 9, C) and the kernel (9·C, C_out). */
+		NDArray product(NDArray columns, NDArray kernel, NDManager into) {
 			return keep(into, keep(into, columns.reshape(-1, TAPS * channels)).matMul(kernel));
 		}
 
@@ -298,14 +309,15 @@ final class DeformableConv2d extends NetBlock {
 
 	/**
 	 * The backward pass of this conv for gradient checkpointing, its sampled columns recomputed one chunk at a time
-	 * so that autograd never holds more than one chunk of them (the forward pass, recorded, keeps all of them: the
+	 * so that no more than one chunk of them is ever held (the forward pass, recorded, keeps all of them: the
 	 * largest part of a training step's memory). The offsets, mask, sampling weights and indices are recorded
-	 * whole (9 values per pixel and tap, not 9·C); then, chunk by chunk, the chunk's output is recorded from leaves
-	 * standing for the input rows, the corner weights and the kernel, and {@code upstream}'s chunk is
-	 * back-propagated to those leaves; finally their accumulated gradients are back-propagated through the
-	 * recorded sampling into the input, the offset and modulator convs and the kernel. Adds the parameters'
-	 * gradients; returns the gradient of {@code x}, in the manager of {@code upstream}. Call inside a gradient
-	 * collector.
+	 * whole (9 values per pixel and tap, not 9·C); then, chunk by chunk, the chunk's columns are sampled unrecorded,
+	 * its output is recorded from a leaf standing for them and a leaf standing for the kernel, {@code upstream}'s
+	 * chunk is back-propagated to those leaves, and the columns' gradient is taken to the input rows and the corner
+	 * weights by {@link ScriptFunction#EMBEDDING_BAG_BACKWARD} (libtorch's backward of embedding_bag was a quarter
+	 * of a training step); finally these gradients are back-propagated through the recorded sampling into the input,
+	 * the offset and modulator convs and the kernel. Adds the parameters' gradients; returns the gradient of
+	 * {@code x}, in the manager of {@code upstream}. Call inside a gradient collector.
 	 *
 	 * @param x the conv's input as the forward pass had it (N, C, H, W), already padded
 	 * @param upstream the gradient of the conv's output, (N, C_out, H−2, W−2)
@@ -319,22 +331,33 @@ final class DeformableConv2d extends NetBlock {
 			NDArray weight = ps.getValue(regularConv.weight, in.getDevice(), true);
 			NDArray[] offsetAndMask = offsetAndMask(ps, inputs, true);
 			Sampling s = Sampling.of(in, offsetAndMask[0], offsetAndMask[1], weight, Rows.whole(in.getShape().get(2)));
-			NDArray rows = Recompute.leaf(s.rows), kernel = Recompute.leaf(s.kernel);
-			NDArray cornerWeights = Recompute.leaf(s.cornerWeights);
+			NDArray kernel = Recompute.leaf(s.kernel);
+			NDArray rows = s.rows.stopGradient(), cornerWeights = s.cornerWeights.stopGradient(); // their values
 			NDArray gradOut = upstream.transpose(0, 2, 3, 1).reshape(s.pixels, s.out.get(3)); // like the output rows
 			gradOut.attach(recorded);
 			long chunk = chunkFor(s.channels, true);
+			NDArray rowsGradient = null;
+			NDList weightsGradient = new NDList();
 			for (long start = 0; start < s.pixels; start += chunk) {
 				long end = Math.min(s.pixels, start + chunk);
 				try (NDManager c = recorded.newSubManager()) {
-					NDArray out = s.chunk(rows, cornerWeights, kernel, start, end, c);
+					NDArray[] corners = s.corners(cornerWeights, start, end, c);
+					NDArray columns = Recompute.leaf(Sampling.columns(rows, corners, c));
+					columns.attach(c);
 					NDArray g = gradOut.get(new NDIndex("{}:{}", start, end));
 					g.attach(c);
-					collector.backward(out.mul(g).sum());
+					collector.backward(s.product(columns, kernel, c).mul(g).sum()); // the kernel's and the columns'
+					NDList gradients = ScriptFunction.EMBEDDING_BAG_BACKWARD.applyAll(columns.getGradient(), rows,
+						corners[0], corners[1]);
+					gradients.attach(recorded);
+					rowsGradient = rowsGradient == null ? gradients.get(0) : rowsGradient.addi(gradients.get(0));
+					weightsGradient.add(gradients.get(1));
 				}
 			}
-			NDArray total = s.rows.mul(rows.getGradient()).sum().add(s.kernel.mul(kernel.getGradient()).sum());
-			total = total.add(s.cornerWeights.mul(cornerWeights.getGradient()).sum());
+			NDArray cornerWeightsGradient = (weightsGradient.size() == 1 ? weightsGradient.get(0)
+				: NDArrays.concat(weightsGradient, 0)).reshape(s.cornerWeights.getShape());
+			NDArray total = s.rows.mul(rowsGradient).sum().add(s.kernel.mul(kernel.getGradient()).sum());
+			total = total.add(s.cornerWeights.mul(cornerWeightsGradient).sum());
 			if (regularConv.bias != null) {
 				NDArray bias = ps.getValue(regularConv.bias, in.getDevice(), true);
 				total = total.add(bias.mul(gradOut.sum(new int[] {0})).sum());
