@@ -1,5 +1,6 @@
 package fiji.plugin.derain.command;
 
+import fiji.plugin.derain.StopRequest;
 import fiji.plugin.derain.UserMessages;
 
 import ij.IJ;
@@ -130,6 +131,57 @@ public final class CommandSupport {
 					return;
 				}
 				throw new CommandException(command + ": " + message, error);
+			}
+		};
+	}
+
+	/** A command's work, given the feedback it reports to. */
+	@FunctionalInterface
+	public interface Work {
+		void run(Feedback feedback) throws Exception;
+	}
+
+	/**
+	 * Runs {@code work} so that the application quitting (Fiji or ImageJ closed, the JVM stopped by a signal) counts as
+	 * a cancel: the work stops at its next safe point (a tile, a file, a training step, saving what can be resumed)
+	 * while the JVM waits for it ({@link StopRequest}), instead of exiting under a running libtorch op. Failures and
+	 * cancels go to {@code feedback.fail}.
+	 */
+	public static void run(String command, Feedback feedback, Work work) {
+		try (StopRequest quitting = new StopRequest(feedback::log, command + ": the application is quitting; stopping"
+			+ " after the current step, tile or file")) {
+			work.run(orWhen(feedback, quitting::requested));
+		} catch (Exception | OutOfMemoryError e) {
+			feedback.fail(command, e);
+		}
+	}
+
+	/** {@code feedback}, also cancelled once {@code stop} holds. */
+	static Feedback orWhen(Feedback feedback, BooleanSupplier stop) {
+		return new Feedback() {
+			@Override
+			public void status(String message) {
+				feedback.status(message);
+			}
+
+			@Override
+			public void progress(long done, long total) {
+				feedback.progress(done, total);
+			}
+
+			@Override
+			public void log(String line) {
+				feedback.log(line);
+			}
+
+			@Override
+			public boolean cancelled() {
+				return feedback.cancelled() || stop.getAsBoolean();
+			}
+
+			@Override
+			public void fail(String command, Throwable error) {
+				feedback.fail(command, error);
 			}
 		};
 	}

@@ -41,12 +41,7 @@ abstract class FeedbackCommand extends ContextCommand {
 
 	@Override
 	public final void run() {
-		CommandSupport.Feedback feedback = CommandSupport.sciJava(statusService, logService, uiService,
-			this::isCanceled);
-		try {
-			execute(feedback);
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(label(), e);
-		}
+		CommandSupport.run(label(), CommandSupport.sciJava(statusService, logService, uiService, this::isCanceled),
+			this::execute);
 	}
 }

@@ -1,6 +1,5 @@
 package fiji.plugin.derain.command;
 
-import fiji.plugin.derain.StopRequest;
 import fiji.plugin.derain.train.PairDataset;
 import fiji.plugin.derain.train.TrainConfig;
 import fiji.plugin.derain.train.TrainOptions;
@@ -220,12 +219,8 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			TrainingMonitor.canPlot());
 		long t0 = System.nanoTime();
 		boolean cancelled = false;
-		// Fiji or ImageJ quitting mid-run: stop after the step with a checkpoint instead of exiting under libtorch
-		StopRequest quitting = new StopRequest(feedback::log, LABEL + ": the application is quitting; training stops"
-			+ " after the current step and saves a resumable checkpoint in " + out);
 		try {
-			TrainingRun.run(config, pairs, out, resume, start.initModel(), monitor,
-				() -> feedback.cancelled() || quitting.requested());
+			TrainingRun.run(config, pairs, out, resume, start.initModel(), monitor, feedback::cancelled);
 			feedback.log(String.format(Locale.ROOT, "%s: model saved in %s (%s)", LABEL, out,
 				TrainingMonitor.duration((System.nanoTime() - t0) / 1e9)));
 			feedback.status(LABEL + ": done, model in " + out);
@@ -236,7 +231,6 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			feedback.log(message);
 			feedback.status(LABEL + ": cancelled; resume with resume=true");
 		} finally {
-			quitting.close();
 			monitor.finish();
 			feedback.progress(1, 1);
 		}

@@ -30,11 +30,6 @@ abstract class DerainPlugIn<P> implements PlugIn {
 		DialogFields gd = DialogFields.of(label());
 		addFields(gd);
 		if (!gd.show()) return;
-		CommandSupport.Feedback feedback = CommandSupport.imageJ1();
-		try {
-			run(read(gd), feedback);
-		} catch (Exception | OutOfMemoryError e) {
-			feedback.fail(label(), e);
-		}
+		CommandSupport.run(label(), CommandSupport.imageJ1(), feedback -> run(read(gd), feedback));
 	}
 }

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,5 +122,31 @@ class MacrosIT {
 		assertTrue(run.output().contains("Derain Image: error: not found: no-such-model (no such model: not 'default'"),
 			run.output());
 		assertFalse(run.output().contains("after the error"), run.output());
+	}
+
+	@Test
+	void quittingImageJMidFolderKeepsFinishedOutputsAndLeavesNoPartialFile() throws Exception {
+		Path in = Files.createDirectories(tmp.resolve("quit in")), out = tmp.resolve("quit out");
+		ImageFiles.write(new ImagePlus("a", CommandFixtures.rgb(32, 32, 1)), in.resolve("a-small.png"),
+			ImageFiles.Format.PNG, false);
+		ImageFiles.write(new ImagePlus("b", CommandFixtures.rgb(2048, 1536, 2)), in.resolve("b-large.png"),
+			ImageFiles.Format.PNG, false);
+		Path log = ImageJApp.artifacts().resolve("Derain_Folder-quit.log");
+		// the shipped model on 2048x1536 in tiles of 128: long enough to be stopped (SIGTERM) in the middle
+		ImageJApp.Run run = ImageJApp.run(List.of("-batch", Path.of("macros", "Derain_Folder.ijm").toAbsolutePath()
+			.toString(), "input=[" + in + "] output=[" + out + "] model=default tile=128 overlap=16 device=cpu"), log,
+			Duration.ofSeconds(120), () -> Files.exists(out.resolve("a-small.png")));
+		assertTrue(run.stoppedByTest(), run.output());
+		String output = Files.readString(log);
+		assertFalse(output.contains("A fatal error has been detected"), output);
+		assertTrue(output.contains("Derain Folder: the application is quitting; stopping after the current step, tile"),
+			output);
+		try (Stream<Path> files = Files.list(out)) {
+			assertEquals(List.of("a-small.png", "derain-folder-report.csv"),
+				files.map(f -> f.getFileName().toString()).sorted().toList(),
+				"the finished output and the report, no temporary or half-written file");
+		}
+		assertTrue(Files.readAllLines(out.resolve("derain-folder-report.csv")).stream()
+			.anyMatch(l -> l.startsWith("b-large.png,cancelled,")), output);
 	}
 }

@@ -149,7 +149,7 @@ class TrainingMacrosIT {
 		assertTrue(run.stoppedByTest(), run.output());
 		String log = Files.readString(ImageJApp.artifacts().resolve("Train_Derainer-quit.log"));
 		assertFalse(log.contains("A fatal error has been detected"), log);
-		assertTrue(log.contains("the application is quitting; training stops after the current step"), log);
+		assertTrue(log.contains("Train Derainer: the application is quitting; stopping after the current step"), log);
 		Matcher stopped = Pattern.compile("training cancelled at step (\\d+); resumable").matcher(log);
 		assertTrue(stopped.find(), log);
 		try (NDManager m = NDManager.newBaseManager()) {
