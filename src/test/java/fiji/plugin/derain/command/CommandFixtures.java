@@ -121,6 +121,17 @@ public final class CommandFixtures {
 	}
 
 	/**
+	 * A folder to stop in the middle of: {@code dir/a-small.png} (32×32, done at once) and {@code dir/b-large.png}
+	 * (2048×1536, seconds with the shipped model), {@link #rgb} images.
+	 */
+	public static Path smallThenLargePhotos(Path dir) throws IOException {
+		ImageFiles.write(new ImagePlus("a", rgb(32, 32, 1)), dir.resolve("a-small.png"), ImageFiles.Format.PNG, false);
+		ImageFiles.write(new ImagePlus("b", rgb(2048, 1536, 2)), dir.resolve("b-large.png"), ImageFiles.Format.PNG,
+			false);
+		return dir;
+	}
+
+	/**
 	 * Training pairs for Train Derainer: {@code dir/clean/p<k>.png} ({@link #rgb} images) and
 	 * {@code dir/rainy/p<k>.png} (heavy synthetic rain with seed k), {@code n} pairs of {@code size}×{@code size}.
 	 */

@@ -126,11 +126,8 @@ class MacrosIT {
 
 	@Test
 	void quittingImageJMidFolderKeepsFinishedOutputsAndLeavesNoPartialFile() throws Exception {
-		Path in = Files.createDirectories(tmp.resolve("quit in")), out = tmp.resolve("quit out");
-		ImageFiles.write(new ImagePlus("a", CommandFixtures.rgb(32, 32, 1)), in.resolve("a-small.png"),
-			ImageFiles.Format.PNG, false);
-		ImageFiles.write(new ImagePlus("b", CommandFixtures.rgb(2048, 1536, 2)), in.resolve("b-large.png"),
-			ImageFiles.Format.PNG, false);
+		Path in = CommandFixtures.smallThenLargePhotos(Files.createDirectories(tmp.resolve("quit in")));
+		Path out = tmp.resolve("quit out");
 		Path log = ImageJApp.artifacts().resolve("Derain_Folder-quit.log");
 		// the shipped model on 2048x1536 in tiles of 128: long enough to be stopped (SIGTERM) in the middle
 		ImageJApp.Run run = ImageJApp.run(List.of("-batch", Path.of("macros", "Derain_Folder.ijm").toAbsolutePath()

@@ -5,13 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import fiji.plugin.derain.command.CommandFixtures;
-import fiji.plugin.derain.io.ImageFiles;
 import fiji.plugin.derain.train.TrainingCheckpoint;
 import fiji.plugin.derain.train.TrainingRun;
 
 import ai.djl.ndarray.NDManager;
-
-import ij.ImagePlus;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,11 +70,8 @@ class StopOnSignalIT {
 
 	@Test
 	void sigtermStopsABatchBetweenTilesKeepingFinishedOutputs() throws Exception {
-		Path in = Files.createDirectories(tmp.resolve("in")), out = tmp.resolve("out");
-		ImageFiles.write(new ImagePlus("a", CommandFixtures.rgb(32, 32, 1)), in.resolve("a-small.png"),
-			ImageFiles.Format.PNG, false);
-		ImageFiles.write(new ImagePlus("b", CommandFixtures.rgb(2048, 1536, 2)), in.resolve("b-large.png"),
-			ImageFiles.Format.PNG, false);
+		Path in = CommandFixtures.smallThenLargePhotos(Files.createDirectories(tmp.resolve("in")));
+		Path out = tmp.resolve("out");
 		Process p = derain(List.of("run", "--out", out.toString(), "--tile", "128", "--device", "cpu", in.toString()),
 			"run");
 		awaitThenStop(p, () -> Files.exists(out.resolve("a-small.png")));
