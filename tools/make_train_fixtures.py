@@ -3,6 +3,8 @@
 Writes src/test/resources/fixtures/train/:
   losses.safetensors    MS-SSIM (piq's definition, re-implemented below since piq is not installed),
                         GT-RAIN's rain-robust loss and the weighted total, values and input gradients
+  psnr.safetensors      the trainer's per-sample PSNR term (mean over the batch of -10 log10(MSE + 1e-10) on
+                        [0, 1]), value and input gradient; the per-sample PSNRs checked against scikit-image
   adam.safetensors      torch.optim.Adam with two parameter groups (lr and lr/10) over a few steps
   schedule.safetensors  warm-up (LambdaLR) then CosineAnnealingLR, one learning rate per step
 
@@ -121,6 +123,28 @@ def losses():
     })
 
 
+def psnr_term():
+    """A batch of three in [-1, 1]: far off, close, and identical to its target (the 1e-10 floor: 100 dB)."""
+    n, c, h, w = 3, 3, 16, 20
+    target = torch.from_numpy(rng.random((n, c, h, w))).float() * 2 - 1
+    noise = torch.from_numpy(rng.standard_normal((n, c, h, w))).float()
+    out = (target + noise * torch.tensor([0.2, 0.005, 0.0]).reshape(n, 1, 1, 1)).clamp(-1, 1)
+    o, t = out.double().requires_grad_(True), target.double()
+    mse = (((o - t) / 2) ** 2).reshape(n, -1).mean(1)
+    per_sample = -10 * torch.log10(mse + 1e-10)
+    value = per_sample.mean()
+    (grad,) = torch.autograd.grad(value, o)
+    from skimage.metrics import peak_signal_noise_ratio
+    for i in range(2):  # the identical sample is infinite for scikit-image; the floor caps it at 100 dB
+        ref = peak_signal_noise_ratio(t[i].numpy() * 0.5 + 0.5, o[i].detach().numpy() * 0.5 + 0.5, data_range=1)
+        assert abs(ref - per_sample[i].item()) < 1e-3, (ref, per_sample[i].item())  # the floor: < 1e-4 dB at 52 dB
+    assert per_sample[2].item() == 100.0
+    print("psnr per sample", per_sample.tolist(), "mean", value.item())
+    save_safetensors(fixture_path("train", "psnr.safetensors"), {
+        "out": out, "target": target, "psnr": value.reshape(1), "psnr_grad_out": grad.float(),
+    })
+
+
 def adam():
     """torch.optim.Adam, two groups as GT-RAIN (offset/modulator at lr/10), lr changed per step like a scheduler."""
     names = ["initial_conv.0.conv.1.weight", "residual_blocks.0.conv_block.1.offset_conv.bias"]
@@ -180,3 +204,4 @@ if __name__ == "__main__":
     losses()
     adam()
     schedule()
+    psnr_term()  # last: it draws from rng after the others, which stay as they were

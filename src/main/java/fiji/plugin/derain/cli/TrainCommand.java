@@ -35,6 +35,8 @@ final class TrainCommand implements Main.SubCommand {
 			"  --ngf N (64)  --blocks N (9)  --activation leaky|mish  --norm batch|instance  --init normal|kaiming|xavier",
 			"  --ssim-weight X (1)  --l1-weight X (0.1)  --robust-weight X (0.1)  --rain-probability P (0.6)",
 			"  --rotation-std DEG (13)  --val-fraction F (0.1, by scene)  --device auto|cpu|gpu",
+			"  --psnr-weight X (0)  subtract X times the batch's mean PSNR in dB from the loss (not in GT-RAIN): an error",
+			"                      costs more on a near-clean input than on a heavy one, as the per-image PSNR counts it",
 			"  --bn-batches N (0)  each epoch, recompute BatchNorm statistics as the average over N training batches",
 			"                      before validation (steadier validation and eval output; 0 = GT-RAIN's running averages)",
 			"  --freeze-bn true|false (false)  BatchNorm in eval mode while training: the running statistics (the initial",

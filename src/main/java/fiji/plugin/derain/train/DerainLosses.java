@@ -32,23 +32,31 @@ public final class DerainLosses {
 	/** Subtracted from self-similarities so that exp(·) is exactly 0 in float32: the diagonal drops out. */
 	private static final double SELF_MASK = 1e4;
 
-	/** The weighted total and its parts (each an unweighted scalar; a part with weight 0 is not computed). */
-	public record Terms(NDArray total, NDArray ssim, NDArray l1, NDArray robust) {}
+	/** Floor of a sample's mean squared error in {@link #meanPsnr}: caps its PSNR at 100 dB. */
+	static final double MSE_FLOOR = 1e-10;
+
+	/**
+	 * The weighted total and its parts (each an unweighted scalar; a part with weight 0 is not computed).
+	 * {@code psnr} is the batch's mean PSNR in dB, which the total subtracts.
+	 */
+	public record Terms(NDArray total, NDArray ssim, NDArray l1, NDArray robust, NDArray psnr) {}
 
 	/**
 	 * GT-RAIN's training loss: {@code ssimWeight·(1 − MS-SSIM(out, target)) + l1Weight·L1(out, target)
 	 * + robustWeight·InfoNCE(features)}. MS-SSIM is taken on [0, 1] ({@code y·0.5 + 0.5}), L1 on the network's
-	 * [-1, 1] values as GT-RAIN's {@code nn.L1Loss()(output_img, target_img)} does.
+	 * [-1, 1] values as GT-RAIN's {@code nn.L1Loss()(output_img, target_img)} does. Not in GT-RAIN: {@code
+	 * − psnrWeight·meanPsnr(out, target)}, the batch's mean PSNR in dB (a per-sample logarithmic term: an error
+	 * costs more on a sample that is already close, so near-clean inputs are not traded for heavy ones).
 	 *
 	 * @param output network output for the rainy half, (N, 3, H, W) in [-1, 1]
 	 * @param target clean images, (N, 3, H, W) in [-1, 1]
 	 * @param features features of the concatenated batch [rainy; clean], (2N, F)
 	 */
 	public static Terms total(NDArray output, NDArray target, NDArray features, double ssimWeight, double l1Weight,
-		double robustWeight, double temperature) {
+		double robustWeight, double psnrWeight, double temperature) {
 		// weights go in as float: a double scalar times a 0-d float32 array would promote the loss to float64
 		NDArray total = output.getManager().zeros(new Shape(), DataType.FLOAT32);
-		NDArray ssim = null, l1 = null, robust = null;
+		NDArray ssim = null, l1 = null, robust = null, psnr = null;
 		if (ssimWeight != 0) {
 			ssim = msSsimLoss(scale(output, 0.5).add(0.5), scale(target, 0.5).add(0.5));
 			total = total.add(scale(ssim, (float) ssimWeight));
@@ -61,13 +69,17 @@ public final class DerainLosses {
 			robust = rainRobust(features, temperature);
 			total = total.add(scale(robust, (float) robustWeight));
 		}
-		return new Terms(total, ssim, l1, robust);
+		if (psnrWeight != 0) {
+			psnr = meanPsnr(output, target);
+			total = total.sub(scale(psnr, (float) psnrWeight));
+		}
+		return new Terms(total, ssim, l1, robust, psnr);
 	}
 
 	/** Weighted total with the weights and temperature of {@code config}. */
 	public static Terms total(NDArray output, NDArray target, NDArray features, TrainConfig config) {
 		return total(output, target, features, config.ssimWeight(), config.l1Weight(), config.robustWeight(),
-			config.temperature());
+			config.psnrWeight(), config.temperature());
 	}
 
 	/** {@code 1 − msSsim(x, y)}. */
@@ -78,6 +90,20 @@ public final class DerainLosses {
 	/** Mean absolute difference over all elements. */
 	public static NDArray l1(NDArray a, NDArray b) {
 		return a.sub(b).abs().mean();
+	}
+
+	/**
+	 * Mean over the batch of each sample's PSNR in dB on [0, 1] values: {@code −10·log10(MSE_n + 1e-10)} with
+	 * {@code MSE_n} the mean over the sample's channels and pixels of {@code ((a − b) / 2)²} (the network's [-1, 1]
+	 * values halved; data range 1).
+	 *
+	 * @param a images (N, C, H, W) in [-1, 1]
+	 * @param b images of the same shape in [-1, 1]
+	 */
+	public static NDArray meanPsnr(NDArray a, NDArray b) {
+		NDArray squared = a.sub(b).square();
+		NDArray mse = divide(squared.reshape(squared.getShape().get(0), -1).mean(new int[] {1}), 4);
+		return scale(mse.add((float) MSE_FLOOR).log10(), -10).mean();
 	}
 
 	/**

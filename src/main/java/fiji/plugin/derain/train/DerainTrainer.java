@@ -39,7 +39,7 @@ public final class DerainTrainer {
 
 	/** Losses of one step (plain numbers, nothing to close). NaN for a part whose weight is 0. */
 	public record StepResult(long step, int epoch, double learningRate, double total, double ssim, double l1,
-		double robust) {}
+		double robust, double psnr) {}
 
 	/**
 	 * @param train the training pairs (after the validation split)
@@ -141,7 +141,7 @@ public final class DerainTrainer {
 			adam.step(params, name -> schedule.at(s, name));
 			requireFiniteWeights(params);
 			result = new StepResult(step, epoch, schedule.at(step), t.total().getFloat(), value(t.ssim()),
-				value(t.l1()), value(t.robust()));
+				value(t.l1()), value(t.robust()), value(t.psnr()));
 		}
 		zeroGradients(params);
 		step++;

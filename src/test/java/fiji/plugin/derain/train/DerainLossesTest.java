@@ -107,6 +107,40 @@ class DerainLossesTest {
 	}
 
 	@Test
+	void psnrTermValueAndGradientMatchReference() {
+		Map<String, NDArray> p = Fixtures.load(manager, "train/psnr.safetensors");
+		try (NDManager m = manager.newSubManager()) {
+			NDArray out = p.get("out").duplicate();
+			out.attach(m);
+			out.setRequiresGradient(true);
+			double value;
+			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+				NDArray v = DerainLosses.meanPsnr(out, p.get("target"));
+				value = v.getFloat();
+				gc.backward(v);
+			}
+			// (far off + close + identical, capped at 100 dB) / 3
+			assertEquals(p.get("psnr").toType(DataType.FLOAT64, false).getDouble(0), value, 1e-3);
+			assertClose(p.get("psnr_grad_out"), out.getGradient(), 1e-3, "PSNR term gradient");
+		}
+	}
+
+	@Test
+	void psnrWeightSubtractsTheMeanPsnrFromTheTotal() {
+		Map<String, NDArray> p = Fixtures.load(manager, "train/psnr.safetensors");
+		try (NDManager m = manager.newSubManager()) {
+			NDArray features = m.randomNormal(new Shape(6, 8));
+			DerainLosses.Terms t = DerainLosses.total(p.get("out"), p.get("target"), features, 0, 0.5, 0, 0.02, 0.25);
+			double psnr = p.get("psnr").toType(DataType.FLOAT64, false).getDouble(0);
+			assertEquals(psnr, t.psnr().getFloat(), 1e-3);
+			double l1 = t.l1().getFloat();
+			assertEquals(0.5 * l1 - 0.02 * psnr, t.total().getFloat(), 1e-4);
+			assertEquals(null, t.ssim());
+			assertEquals(null, t.robust());
+		}
+	}
+
+	@Test
 	void identicalImagesHaveMsSsimOne() {
 		try (NDManager m = manager.newSubManager()) {
 			NDArray x = m.randomUniform(0, 1, new Shape(1, 3, 161, 161));
