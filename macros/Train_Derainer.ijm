@@ -5,8 +5,9 @@
 //
 // Arguments (getArgument(), macro-style keys; [brackets] around paths with spaces):
 //   rainy=DIR clean=DIR output=DIR   (or data=gtrain gtrain=DIR output=DIR)
-//   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [steps_per_epoch=0] [ngf=64] [blocks=9]
-//   [activation=leaky|mish] [norm=batch|instance] [ssim_weight=1] [seed=0] [val_fraction=0.1]
+//   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [min_lr=1e-6] [warmup_epochs=4] [steps_per_epoch=0]
+//   [ngf=64] [blocks=9] [activation=leaky|mish] [norm=batch|instance] [ssim_weight=1] [l1_weight=0.1]
+//   [robust_weight=0.1] [psnr_weight=0] [rain_probability=0.6] [rotation_std=13] [seed=0] [val_fraction=0.1]
 //   [bn_batches=0] [device=auto|cpu|gpu] [init_model=MODEL] [freeze_bn] [resume]
 // Flags ([freeze_bn], [resume]) are a bare word or word=true|false.
 // Fine-tuning: init_model=default (or a model folder) starts from that model's weights; with freeze_bn its
@@ -28,12 +29,19 @@ options = "data=" + data + " rainy=[" + rainy + "] clean=[" + clean + "]"
 	+ " batch=" + value(args, "batch", "8")
 	+ " patch=" + value(args, "patch", "256")
 	+ " lr=" + value(args, "lr", "0.0002")
+	+ " min_lr=[" + value(args, "min_lr", "") + "]"
+	+ " warmup_epochs=[" + value(args, "warmup_epochs", "") + "]"
 	+ " steps_per_epoch=" + value(args, "steps_per_epoch", "0")
 	+ " ngf=" + value(args, "ngf", "64")
 	+ " blocks=" + value(args, "blocks", "9")
 	+ " activation=" + value(args, "activation", "leaky")
 	+ " norm=" + value(args, "norm", "batch")
 	+ " ssim_weight=" + value(args, "ssim_weight", "1")
+	+ " l1_weight=" + value(args, "l1_weight", "0.1")
+	+ " robust_weight=" + value(args, "robust_weight", "0.1")
+	+ " psnr_weight=" + value(args, "psnr_weight", "0")
+	+ " rain_probability=" + value(args, "rain_probability", "0.6")
+	+ " rotation_std=" + value(args, "rotation_std", "13")
 	+ " seed=" + value(args, "seed", "0")
 	+ " val_fraction=" + value(args, "val_fraction", "0.1")
 	+ " bn_batches=" + value(args, "bn_batches", "0")

@@ -35,10 +35,14 @@ import org.scijava.widget.FileWidget;
  * <li>{@code output}: the model folder to create; {@code resume}: continue the run saved there (its training
  * parameters then come from the checkpoint and the values below are not used);</li>
  * <li>{@code epochs} (20), {@code batch} (8: pairs per step, each from another scene), {@code patch} (256; at
- * least 161 unless {@code ssim_weight=0}), {@code lr} (2e-4), {@code steps_per_epoch} (0 = one pass over the
- * pairs), {@code ngf} (64), {@code blocks} (9), {@code activation} (leaky | mish), {@code norm} (batch |
- * instance), {@code ssim_weight} (1: weight of the MS-SSIM loss), {@code seed} (0), {@code val_fraction} (0.1 of
- * the scenes held out to pick the best model), {@code device} (auto | cpu | gpu).</li>
+ * least 161 unless {@code ssim_weight=0}), {@code lr} (2e-4), {@code min_lr} (empty = 1e-6), {@code
+ * warmup_epochs} (empty = 4, fewer than the epochs), {@code steps_per_epoch} (0 = one pass over the pairs), {@code
+ * ngf} (64), {@code blocks} (9), {@code activation} (leaky | mish), {@code norm} (batch | instance), the loss
+ * weights {@code ssim_weight} (1: MS-SSIM), {@code l1_weight} (0.1), {@code robust_weight} (0.1: GT-RAIN's
+ * rain-robust loss) and {@code psnr_weight} (0: the batch's mean PSNR, subtracted), the augmentation {@code
+ * rain_probability} (0.6) and {@code rotation_std} (13 degrees), {@code seed} (0), {@code val_fraction} (0.1 of
+ * the scenes held out to pick the best model), {@code bn_batches} (0), {@code freeze_bn}, {@code device} (auto |
+ * cpu | gpu).</li>
  * </ul>
  * Esc (or a SciJava cancel) stops after the current step with a resumable checkpoint: run again with
  * {@code resume} to continue exactly where it stopped. Results: the output folder's path ({@code model}) and the
@@ -120,6 +124,14 @@ public class TrainDerainerCommand extends FeedbackCommand {
 	@Parameter(persist = false, label = "Learning rate", style = "format:0.0#####")
 	private double lr = TrainConfig.defaults().learningRate();
 
+	@Parameter(persist = false, required = false, label = "Final learning rate",
+		description = "what the cosine decay reaches at the last step; empty = 1e-6 (at most the learning rate)")
+	private String min_lr = "";
+
+	@Parameter(persist = false, required = false, label = "Warm-up epochs",
+		description = "epochs of linear warm-up; empty = 4 (fewer than the epochs)")
+	private String warmup_epochs = "";
+
 	@Parameter(persist = false, label = "Steps per epoch", min = "0", description = "0 = one pass over the pairs")
 	private int steps_per_epoch = TrainConfig.defaults().stepsPerEpoch();
 
@@ -137,6 +149,26 @@ public class TrainDerainerCommand extends FeedbackCommand {
 
 	@Parameter(persist = false, label = "MS-SSIM loss weight", min = "0")
 	private double ssim_weight = TrainConfig.defaults().ssimWeight();
+
+	@Parameter(persist = false, label = "L1 loss weight", min = "0")
+	private double l1_weight = TrainConfig.defaults().l1Weight();
+
+	@Parameter(persist = false, label = "Rain-robust loss weight", min = "0",
+		description = "GT-RAIN's contrastive loss on the features of rainy and clean images; needs batch >= 2")
+	private double robust_weight = TrainConfig.defaults().robustWeight();
+
+	@Parameter(persist = false, label = "PSNR loss weight", min = "0",
+		description = "subtracts this times the batch's mean PSNR (dB) from the loss: errors on nearly clean inputs "
+			+ "cost as a per-image PSNR counts them (not in GT-RAIN; 0 = off)")
+	private double psnr_weight = TrainConfig.defaults().psnrWeight();
+
+	@Parameter(persist = false, label = "Synthetic rain probability", min = "0", max = "1",
+		description = "chance that a training patch gets an extra synthetic rain layer")
+	private double rain_probability = TrainConfig.defaults().rainProbability();
+
+	@Parameter(persist = false, label = "Rotation (std, degrees)", min = "0", max = "90",
+		description = "standard deviation of the random rotation of training patches; 0 = none")
+	private double rotation_std = TrainConfig.defaults().rotationStdDegrees();
 
 	@Parameter(persist = false, label = "Seed")
 	private long seed = TrainConfig.defaults().seed();
@@ -179,9 +211,11 @@ public class TrainDerainerCommand extends FeedbackCommand {
 	/** The parameters as set by the dialog or a macro. */
 	public Request request() {
 		return new Request(new Data(data, file(rainy), file(clean), file(gtrain)), file(output), resume, init_model,
-			options("epochs", epochs, "batch", batch, "patch", patch, "lr", lr, "steps_per_epoch", steps_per_epoch, "ngf",
-				ngf, "blocks", blocks, "activation", activation, "norm", norm, "ssim_weight", ssim_weight, "seed", seed,
-				"val_fraction", val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn, "device", device));
+			options("epochs", epochs, "batch", batch, "patch", patch, "lr", lr, "min_lr", min_lr, "warmup_epochs",
+				warmup_epochs, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks, "activation", activation,
+				"norm", norm, "ssim_weight", ssim_weight, "l1_weight", l1_weight, "robust_weight", robust_weight,
+				"psnr_weight", psnr_weight, "rain_probability", rain_probability, "rotation_std", rotation_std, "seed",
+				seed, "val_fraction", val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn, "device", device));
 	}
 
 	/** Training options as {@link TrainOptions} reads them, from key, value pairs. */

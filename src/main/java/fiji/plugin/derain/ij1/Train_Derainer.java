@@ -32,12 +32,19 @@ public class Train_Derainer extends DerainPlugIn<TrainDerainerCommand.Request> {
 		gd.addNumericField("Batch", d.batchSize(), 0, 6, "pairs per step");
 		gd.addNumericField("Patch", d.patchSize(), 0, 6, "px (>= 161 unless ssim_weight = 0)");
 		gd.addStringField("Lr (learning rate)", Double.toString(d.learningRate()), 8);
+		gd.addStringField("Min_lr (final learning rate; empty = 1e-6)", "", 8);
+		gd.addStringField("Warmup_epochs (empty = 4)", "", 8);
 		gd.addNumericField("Steps_per_epoch", d.stepsPerEpoch(), 0, 6, "(0 = one pass over the pairs)");
 		gd.addNumericField("Ngf", d.net().ngf(), 0, 6, "base channels");
 		gd.addNumericField("Blocks", d.net().nBlocks(), 0, 6, "residual blocks");
 		gd.addChoice("Activation", ids(DerainConfig.Activation.values()), d.net().activation().id());
 		gd.addChoice("Norm", ids(DerainConfig.Norm.values()), d.net().norm().id());
 		gd.addNumericField("Ssim_weight", d.ssimWeight(), 2, 6, "(MS-SSIM loss)");
+		gd.addNumericField("L1_weight", d.l1Weight(), 2, 6, "(L1 loss)");
+		gd.addNumericField("Robust_weight", d.robustWeight(), 2, 6, "(rain-robust loss; needs batch >= 2)");
+		gd.addNumericField("Psnr_weight", d.psnrWeight(), 3, 6, "(mean PSNR, subtracted; 0 = off)");
+		gd.addNumericField("Rain_probability", d.rainProbability(), 2, 6, "(extra synthetic rain layer)");
+		gd.addNumericField("Rotation_std", d.rotationStdDegrees(), 1, 6, "degrees (0 = no rotation)");
 		gd.addStringField("Seed", Long.toString(d.seed()), 8);
 		gd.addNumericField("Val_fraction", d.valFraction(), 2, 6, "of the scenes");
 		gd.addNumericField("Bn_batches", d.bnBatches(), 0, 6, "(BatchNorm recalibration; 0 = off)");
@@ -56,10 +63,13 @@ public class Train_Derainer extends DerainPlugIn<TrainDerainerCommand.Request> {
 		// Values go to TrainOptions as text, as in the CLI: its messages name the key of a bad value.
 		return new TrainDerainerCommand.Request(data, output, resume, initModel, TrainDerainerCommand.options(
 			"epochs", text(gd.getNextNumber()), "batch", text(gd.getNextNumber()),
-			"patch", text(gd.getNextNumber()), "lr", gd.getNextString(),
-			"steps_per_epoch", text(gd.getNextNumber()), "ngf", text(gd.getNextNumber()),
-			"blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(), "norm", gd.getNextChoice(),
-			"ssim_weight", text(gd.getNextNumber()), "seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
+			"patch", text(gd.getNextNumber()), "lr", gd.getNextString(), "min_lr", gd.getNextString(),
+			"warmup_epochs", gd.getNextString(), "steps_per_epoch", text(gd.getNextNumber()),
+			"ngf", text(gd.getNextNumber()), "blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(),
+			"norm", gd.getNextChoice(), "ssim_weight", text(gd.getNextNumber()), "l1_weight", text(gd.getNextNumber()),
+			"robust_weight", text(gd.getNextNumber()), "psnr_weight", text(gd.getNextNumber()),
+			"rain_probability", text(gd.getNextNumber()), "rotation_std", text(gd.getNextNumber()),
+			"seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
 			"bn_batches", text(gd.getNextNumber()), "freeze_bn", Boolean.toString(gd.getNextBoolean()),
 			"device", gd.getNextChoice()));
 	}
