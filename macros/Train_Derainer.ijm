@@ -6,12 +6,14 @@
 // Arguments (getArgument(), macro-style keys; [brackets] around paths with spaces):
 //   rainy=DIR clean=DIR output=DIR   (or data=gtrain gtrain=DIR output=DIR)
 //   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [min_lr=1e-6] [warmup_epochs=4] [steps_per_epoch=0]
-//   [ngf=64] [blocks=9] [activation=leaky|mish] [norm=batch|instance] [ssim_weight=1] [l1_weight=0.1]
+//   [ngf=64] [blocks=9] [activation=leaky|mish] [norm=batch|instance] [init=normal|kaiming|xavier|identity]
+//   [ssim_weight=1] [l1_weight=0.1]
 //   [robust_weight=0.1] [psnr_weight=0] [rain_probability=0.6] [rotation_std=13] [seed=0] [val_fraction=0.1]
 //   [bn_batches=0] [device=auto|cpu|gpu] [init_model=MODEL] [freeze_bn] [resume]
 // Flags ([freeze_bn], [resume]) are a bare word or word=true|false.
 // Fine-tuning: init_model=default (or a model folder) starts from that model's weights; with freeze_bn its
 // BatchNorm statistics stay fixed and the model is trained as it is run (how models/default was made).
+// init=identity (with ngf of at least 24 and freeze_bn) starts from a network that returns its input.
 // e.g.  ImageJ -batch Train_Derainer.ijm "rainy=/data/pairs/rainy clean=/data/pairs/clean output=/models/mine epochs=5"
 // Patches smaller than 161 px need ssim_weight=0 (MS-SSIM works on 5 scales).
 
@@ -36,6 +38,7 @@ options = "data=" + data + " rainy=[" + rainy + "] clean=[" + clean + "]"
 	+ " blocks=" + value(args, "blocks", "9")
 	+ " activation=" + value(args, "activation", "leaky")
 	+ " norm=" + value(args, "norm", "batch")
+	+ " init=" + value(args, "init", "normal")
 	+ " ssim_weight=" + value(args, "ssim_weight", "1")
 	+ " l1_weight=" + value(args, "l1_weight", "0.1")
 	+ " robust_weight=" + value(args, "robust_weight", "0.1")

@@ -37,7 +37,8 @@ import org.scijava.widget.FileWidget;
  * <li>{@code epochs} (20), {@code batch} (8: pairs per step, each from another scene), {@code patch} (256; at
  * least 161 unless {@code ssim_weight=0}), {@code lr} (2e-4), {@code min_lr} (empty = 1e-6), {@code
  * warmup_epochs} (empty = 4, fewer than the epochs), {@code steps_per_epoch} (0 = one pass over the pairs), {@code
- * ngf} (64), {@code blocks} (9), {@code activation} (leaky | mish), {@code norm} (batch | instance), the loss
+ * ngf} (64), {@code blocks} (9), {@code activation} (leaky | mish), {@code norm} (batch | instance), {@code init}
+ * (normal | kaiming | xavier | identity: the untrained network returns its input; with freeze_bn), the loss
  * weights {@code ssim_weight} (1: MS-SSIM), {@code l1_weight} (0.1), {@code robust_weight} (0.1: GT-RAIN's
  * rain-robust loss) and {@code psnr_weight} (0: the batch's mean PSNR, subtracted), the augmentation {@code
  * rain_probability} (0.6) and {@code rotation_std} (13 degrees), {@code seed} (0), {@code val_fraction} (0.1 of
@@ -147,6 +148,11 @@ public class TrainDerainerCommand extends FeedbackCommand {
 	@Parameter(persist = false, label = "Normalization", choices = { "batch", "instance" })
 	private String norm = TrainConfig.defaults().net().norm().id();
 
+	@Parameter(persist = false, label = "Initialisation", choices = { "normal", "kaiming", "xavier", "identity" },
+		description = "fresh weights; identity: the untrained network returns its input (ngf >= 24, leaky, batch "
+			+ "norm; train it with frozen BatchNorm)")
+	private String init = TrainConfig.defaults().net().init().id();
+
 	@Parameter(persist = false, label = "MS-SSIM loss weight", min = "0")
 	private double ssim_weight = TrainConfig.defaults().ssimWeight();
 
@@ -213,7 +219,7 @@ public class TrainDerainerCommand extends FeedbackCommand {
 		return new Request(new Data(data, file(rainy), file(clean), file(gtrain)), file(output), resume, init_model,
 			options("epochs", epochs, "batch", batch, "patch", patch, "lr", lr, "min_lr", min_lr, "warmup_epochs",
 				warmup_epochs, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks, "activation", activation,
-				"norm", norm, "ssim_weight", ssim_weight, "l1_weight", l1_weight, "robust_weight", robust_weight,
+				"norm", norm, "init", init, "ssim_weight", ssim_weight, "l1_weight", l1_weight, "robust_weight", robust_weight,
 				"psnr_weight", psnr_weight, "rain_probability", rain_probability, "rotation_std", rotation_std, "seed",
 				seed, "val_fraction", val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn, "device", device));
 	}

@@ -39,6 +39,7 @@ public class Train_Derainer extends DerainPlugIn<TrainDerainerCommand.Request> {
 		gd.addNumericField("Blocks", d.net().nBlocks(), 0, 6, "residual blocks");
 		gd.addChoice("Activation", ids(DerainConfig.Activation.values()), d.net().activation().id());
 		gd.addChoice("Norm", ids(DerainConfig.Norm.values()), d.net().norm().id());
+		gd.addChoice("Init", ids(DerainConfig.Init.values()), d.net().init().id());
 		gd.addNumericField("Ssim_weight", d.ssimWeight(), 2, 6, "(MS-SSIM loss)");
 		gd.addNumericField("L1_weight", d.l1Weight(), 2, 6, "(L1 loss)");
 		gd.addNumericField("Robust_weight", d.robustWeight(), 2, 6, "(rain-robust loss; needs batch >= 2)");
@@ -66,7 +67,7 @@ public class Train_Derainer extends DerainPlugIn<TrainDerainerCommand.Request> {
 			"patch", text(gd.getNextNumber()), "lr", gd.getNextString(), "min_lr", gd.getNextString(),
 			"warmup_epochs", gd.getNextString(), "steps_per_epoch", text(gd.getNextNumber()),
 			"ngf", text(gd.getNextNumber()), "blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(),
-			"norm", gd.getNextChoice(), "ssim_weight", text(gd.getNextNumber()), "l1_weight", text(gd.getNextNumber()),
+			"norm", gd.getNextChoice(), "init", gd.getNextChoice(), "ssim_weight", text(gd.getNextNumber()), "l1_weight", text(gd.getNextNumber()),
 			"robust_weight", text(gd.getNextNumber()), "psnr_weight", text(gd.getNextNumber()),
 			"rain_probability", text(gd.getNextNumber()), "rotation_std", text(gd.getNextNumber()),
 			"seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),

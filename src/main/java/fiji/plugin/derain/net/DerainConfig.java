@@ -23,6 +23,10 @@ public record DerainConfig(int ngf, int nBlocks, Activation activation, Norm nor
 		if (nBlocks < 0) throw new IllegalArgumentException("n_blocks must be at least 0, got " + nBlocks);
 		if (activation == null || norm == null || init == null)
 			throw new IllegalArgumentException("activation, norm and init must all be given");
+		if (init == Init.IDENTITY && (ngf < IdentityInit.CHANNELS || activation != Activation.LEAKY || norm != Norm.BATCH))
+			throw new IllegalArgumentException("init identity needs ngf of at least " + IdentityInit.CHANNELS
+				+ ", activation leaky and norm batch (it carries the colours through LeakyReLU and frozen BatchNorm), got"
+				+ " ngf " + ngf + ", " + activation.id() + ", " + norm.id());
 	}
 
 	public DerainConfig withActivation(Activation a) {
@@ -55,9 +59,13 @@ public record DerainConfig(int ngf, int nBlocks, Activation activation, Norm nor
 		}
 	}
 
-	/** Weight initialisation; offset and modulator convs always start at zero. */
+	/**
+	 * Weight initialisation; offset and modulator convs always start at zero. {@code IDENTITY} (not in GT-RAIN):
+	 * Kaiming, then set so that the untrained network returns its input ({@link IdentityInit}); train it with
+	 * frozen BatchNorm.
+	 */
 	public enum Init {
-		NORMAL, KAIMING, XAVIER;
+		NORMAL, KAIMING, XAVIER, IDENTITY;
 
 		public static Init parse(String s) {
 			return Enums.parse(Init.class, "init", s);

@@ -124,6 +124,13 @@ public final class DerainNet extends NetBlock {
 		return config;
 	}
 
+	/** Initialises the layers; with {@code init identity}, then sets the identity paths ({@link IdentityInit}). */
+	@Override
+	protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+		super.initializeChildBlocks(manager, dataType, inputShapes);
+		if (config.init() == DerainConfig.Init.IDENTITY) IdentityInit.apply(this, manager);
+	}
+
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();

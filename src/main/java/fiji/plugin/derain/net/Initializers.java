@@ -31,6 +31,7 @@ final class Initializers {
 			case NORMAL:
 				return GAIN;
 			case KAIMING:
+			case IDENTITY: // Kaiming, then IdentityInit sets the identity paths
 				return (float) Math.sqrt(2.0 / fanIn);
 			case XAVIER:
 				return (float) (GAIN * Math.sqrt(2.0 / (fanIn + fanOut)));
