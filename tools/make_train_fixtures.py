@@ -4,7 +4,8 @@ Writes src/test/resources/fixtures/train/:
   losses.safetensors    MS-SSIM (piq's definition, re-implemented below since piq is not installed),
                         GT-RAIN's rain-robust loss and the weighted total, values and input gradients
   psnr.safetensors      the trainer's per-sample PSNR term (mean over the batch of -10 log10(MSE + 1e-10) on
-                        [0, 1]), value and input gradient; the per-sample PSNRs checked against scikit-image
+                        [0, 1]) and its harm term (mean of max(0, min(PSNR(input), 50) - PSNR(output))), values
+                        and output gradients; the per-sample PSNRs checked against scikit-image
   adam.safetensors      torch.optim.Adam with two parameter groups (lr and lr/10) over a few steps
   schedule.safetensors  warm-up (LambdaLR) then CosineAnnealingLR, one learning rate per step
 
@@ -140,8 +141,20 @@ def psnr_term():
         assert abs(ref - per_sample[i].item()) < 1e-3, (ref, per_sample[i].item())  # the floor: < 1e-4 dB at 52 dB
     assert per_sample[2].item() == 100.0
     print("psnr per sample", per_sample.tolist(), "mean", value.item())
+
+    # harm: sample 0's output (20.6 dB) is worse than its input, 1 and 2 are better (2's input capped at 50 dB)
+    noise_in = torch.from_numpy(rng.standard_normal((n, c, h, w))).float()
+    rainy = (target + noise_in * torch.tensor([0.05, 0.02, 0.001]).reshape(n, 1, 1, 1)).clamp(-1, 1)
+    o2 = out.double().requires_grad_(True)
+    psnr_in = -10 * torch.log10((((rainy.double() - t) / 2) ** 2).reshape(n, -1).mean(1) + 1e-10)
+    psnr_out = -10 * torch.log10((((o2 - t) / 2) ** 2).reshape(n, -1).mean(1) + 1e-10)
+    harm = torch.relu(psnr_in.clamp(max=50) - psnr_out).mean()
+    (harm_grad,) = torch.autograd.grad(harm, o2)
+    print("harm: input PSNR", psnr_in.tolist(), "harm", harm.item())
+    assert psnr_in[0] > psnr_out[0].item() and psnr_in[1] < psnr_out[1].item() and psnr_in[2] > 50
     save_safetensors(fixture_path("train", "psnr.safetensors"), {
         "out": out, "target": target, "psnr": value.reshape(1), "psnr_grad_out": grad.float(),
+        "rainy": rainy, "harm": harm.reshape(1), "harm_grad_out": harm_grad.float(),
     })
 
 

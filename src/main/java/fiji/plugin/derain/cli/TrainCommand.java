@@ -39,6 +39,8 @@ final class TrainCommand implements Main.SubCommand {
 			"  --rotation-std DEG (13)  --val-fraction F (0.1, by scene)  --device auto|cpu|gpu",
 			"  --psnr-weight X (0)  subtract X times the batch's mean PSNR in dB from the loss (not in GT-RAIN): an error",
 			"                      costs more on a near-clean input than on a heavy one, as the per-image PSNR counts it",
+			"  --harm-weight X (0)  add X times the mean dB by which outputs are worse than their rainy inputs (not in",
+			"                      GT-RAIN): a penalty only where the network makes an image worse",
 			"  --bn-batches N (0)  each epoch, recompute BatchNorm statistics as the average over N training batches",
 			"                      before validation (steadier validation and eval output; 0 = GT-RAIN's running averages)",
 			"  --freeze-bn true|false (false)  BatchNorm in eval mode while training: the running statistics (the initial",

@@ -40,7 +40,8 @@ import org.scijava.widget.FileWidget;
  * ngf} (64), {@code blocks} (9), {@code activation} (leaky | mish), {@code norm} (batch | instance), {@code init}
  * (normal | kaiming | xavier | identity: the untrained network returns its input; with freeze_bn), the loss
  * weights {@code ssim_weight} (1: MS-SSIM), {@code l1_weight} (0.1), {@code robust_weight} (0.1: GT-RAIN's
- * rain-robust loss) and {@code psnr_weight} (0: the batch's mean PSNR, subtracted), the augmentation {@code
+ * rain-robust loss), {@code psnr_weight} (0: the batch's mean PSNR, subtracted) and {@code harm_weight} (0: the
+ * mean dB by which outputs are worse than their inputs), the augmentation {@code
  * rain_probability} (0.6) and {@code rotation_std} (13 degrees), {@code seed} (0), {@code val_fraction} (0.1 of
  * the scenes held out to pick the best model), {@code bn_batches} (0), {@code freeze_bn}, {@code device} (auto |
  * cpu | gpu).</li>
@@ -168,6 +169,11 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			+ "cost as a per-image PSNR counts them (not in GT-RAIN; 0 = off)")
 	private double psnr_weight = TrainConfig.defaults().psnrWeight();
 
+	@Parameter(persist = false, label = "Harm loss weight", min = "0",
+		description = "adds this times the mean dB by which outputs are worse than their rainy inputs: a penalty only "
+			+ "where the network makes an image worse (not in GT-RAIN; 0 = off)")
+	private double harm_weight = TrainConfig.defaults().harmWeight();
+
 	@Parameter(persist = false, label = "Synthetic rain probability", min = "0", max = "1",
 		description = "chance that a training patch gets an extra synthetic rain layer")
 	private double rain_probability = TrainConfig.defaults().rainProbability();
@@ -220,7 +226,7 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			options("epochs", epochs, "batch", batch, "patch", patch, "lr", lr, "min_lr", min_lr, "warmup_epochs",
 				warmup_epochs, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks, "activation", activation,
 				"norm", norm, "init", init, "ssim_weight", ssim_weight, "l1_weight", l1_weight, "robust_weight", robust_weight,
-				"psnr_weight", psnr_weight, "rain_probability", rain_probability, "rotation_std", rotation_std, "seed",
+				"psnr_weight", psnr_weight, "harm_weight", harm_weight, "rain_probability", rain_probability, "rotation_std", rotation_std, "seed",
 				seed, "val_fraction", val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn, "device", device));
 	}
 

@@ -69,6 +69,13 @@ public final class TorchArrays {
 		}
 	}
 
+	/** {@code min(a, ceiling)} elementwise. */
+	public static NDArray atMost(NDArray a, double ceiling) {
+		try (NDArray c = scalar(a, ceiling)) {
+			return a.minimum(c);
+		}
+	}
+
 	private static NDArray scalar(NDArray like, double value) {
 		try (NDArray f = constant(like.getManager(), new float[] {(float) value}, new Shape())) {
 			return f.toType(like.getDataType(), true); // libtorch memory either way: a converted copy or an alias

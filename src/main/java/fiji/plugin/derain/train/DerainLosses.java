@@ -1,6 +1,7 @@
 package fiji.plugin.derain.train;
 
 import static fiji.plugin.derain.tensor.TorchArrays.atLeast;
+import static fiji.plugin.derain.tensor.TorchArrays.atMost;
 import static fiji.plugin.derain.tensor.TorchArrays.constant;
 import static fiji.plugin.derain.tensor.TorchArrays.divide;
 import static fiji.plugin.derain.tensor.TorchArrays.scale;
@@ -32,31 +33,39 @@ public final class DerainLosses {
 	/** Subtracted from self-similarities so that exp(·) is exactly 0 in float32: the diagonal drops out. */
 	private static final double SELF_MASK = 1e4;
 
-	/** Floor of a sample's mean squared error in {@link #meanPsnr}: caps its PSNR at 100 dB. */
+	/** Floor of a sample's mean squared error in {@link #psnrPerSample}: caps its PSNR at 100 dB. */
 	static final double MSE_FLOOR = 1e-10;
+	/** In {@link #harm}, a rainy input scores at most this (dB): a rain-free input asks for 50 dB, not 100. */
+	static final double HARM_INPUT_CAP = 50;
 
 	/**
-	 * The weighted total and its parts (each an unweighted scalar; a part with weight 0 is not computed).
-	 * {@code psnr} is the batch's mean PSNR in dB, which the total subtracts.
+	 * The weighted total and its parts (each an unweighted scalar; a part with weight 0 is not computed, null).
+	 * {@code psnr} is the batch's mean PSNR in dB, which the total subtracts; {@code harm} the batch's mean dB by
+	 * which an output is worse than its input.
 	 */
-	public record Terms(NDArray total, NDArray ssim, NDArray l1, NDArray robust, NDArray psnr) {}
+	public record Terms(NDArray total, NDArray ssim, NDArray l1, NDArray robust, NDArray psnr, NDArray harm) {}
 
 	/**
 	 * GT-RAIN's training loss: {@code ssimWeight·(1 − MS-SSIM(out, target)) + l1Weight·L1(out, target)
 	 * + robustWeight·InfoNCE(features)}. MS-SSIM is taken on [0, 1] ({@code y·0.5 + 0.5}), L1 on the network's
 	 * [-1, 1] values as GT-RAIN's {@code nn.L1Loss()(output_img, target_img)} does. Not in GT-RAIN: {@code
 	 * − psnrWeight·meanPsnr(out, target)}, the batch's mean PSNR in dB (a per-sample logarithmic term: an error
-	 * costs more on a sample that is already close, so near-clean inputs are not traded for heavy ones).
+	 * costs more on a sample that is already close, so near-clean inputs are not traded for heavy ones), and
+	 * {@code harmWeight·harm(out, input, target)}, the mean dB by which outputs are worse than their inputs (a
+	 * penalty only where the network makes an image worse, so it holds light rain without slowing heavy).
+	 * Weights and τ are the config's.
 	 *
 	 * @param output network output for the rainy half, (N, 3, H, W) in [-1, 1]
 	 * @param target clean images, (N, 3, H, W) in [-1, 1]
+	 * @param input the rainy inputs, (N, 3, H, W) in [-1, 1] (read only with a harm weight)
 	 * @param features features of the concatenated batch [rainy; clean], (2N, F)
 	 */
-	public static Terms total(NDArray output, NDArray target, NDArray features, double ssimWeight, double l1Weight,
-		double robustWeight, double psnrWeight, double temperature) {
+	public static Terms total(NDArray output, NDArray target, NDArray input, NDArray features, TrainConfig config) {
+		double ssimWeight = config.ssimWeight(), l1Weight = config.l1Weight(), robustWeight = config.robustWeight(),
+			psnrWeight = config.psnrWeight(), harmWeight = config.harmWeight();
 		// weights go in as float: a double scalar times a 0-d float32 array would promote the loss to float64
 		NDArray total = output.getManager().zeros(new Shape(), DataType.FLOAT32);
-		NDArray ssim = null, l1 = null, robust = null, psnr = null;
+		NDArray ssim = null, l1 = null, robust = null, psnr = null, harm = null;
 		if (ssimWeight != 0) {
 			ssim = msSsimLoss(scale(output, 0.5).add(0.5), scale(target, 0.5).add(0.5));
 			total = total.add(scale(ssim, (float) ssimWeight));
@@ -66,20 +75,18 @@ public final class DerainLosses {
 			total = total.add(scale(l1, (float) l1Weight));
 		}
 		if (robustWeight != 0) {
-			robust = rainRobust(features, temperature);
+			robust = rainRobust(features, config.temperature());
 			total = total.add(scale(robust, (float) robustWeight));
 		}
 		if (psnrWeight != 0) {
 			psnr = meanPsnr(output, target);
 			total = total.sub(scale(psnr, (float) psnrWeight));
 		}
-		return new Terms(total, ssim, l1, robust, psnr);
-	}
-
-	/** Weighted total with the weights and temperature of {@code config}. */
-	public static Terms total(NDArray output, NDArray target, NDArray features, TrainConfig config) {
-		return total(output, target, features, config.ssimWeight(), config.l1Weight(), config.robustWeight(),
-			config.psnrWeight(), config.temperature());
+		if (harmWeight != 0) {
+			harm = harm(output, input, target);
+			total = total.add(scale(harm, (float) harmWeight));
+		}
+		return new Terms(total, ssim, l1, robust, psnr, harm);
 	}
 
 	/** {@code 1 − msSsim(x, y)}. */
@@ -101,9 +108,28 @@ public final class DerainLosses {
 	 * @param b images of the same shape in [-1, 1]
 	 */
 	public static NDArray meanPsnr(NDArray a, NDArray b) {
+		return psnrPerSample(a, b).mean();
+	}
+
+	/** Each sample's PSNR in dB as {@link #meanPsnr} takes it, (N). */
+	static NDArray psnrPerSample(NDArray a, NDArray b) {
 		NDArray squared = a.sub(b).square();
 		NDArray mse = divide(squared.reshape(squared.getShape().get(0), -1).mean(new int[] {1}), 4);
-		return scale(mse.add((float) MSE_FLOOR).log10(), -10).mean();
+		return scale(mse.add((float) MSE_FLOOR).log10(), -10);
+	}
+
+	/**
+	 * Mean over the batch of {@code max(0, min(PSNR(input), 50) − PSNR(output))} in dB, PSNRs against
+	 * {@code target} as {@link #meanPsnr}: how much worse than its rainy input each output is (0 where it is better).
+	 * The input's PSNR is capped at {@value #HARM_INPUT_CAP} dB (a rain-free input would ask for 100).
+	 *
+	 * @param output network outputs (N, C, H, W) in [-1, 1]
+	 * @param input the rainy inputs, same shape
+	 * @param target the clean images, same shape
+	 */
+	public static NDArray harm(NDArray output, NDArray input, NDArray target) {
+		NDArray floor = atMost(psnrPerSample(input, target).stopGradient(), HARM_INPUT_CAP);
+		return Activation.relu(floor.sub(psnrPerSample(output, target))).mean();
 	}
 
 	/**

@@ -39,7 +39,7 @@ public final class DerainTrainer {
 
 	/** Losses of one step (plain numbers, nothing to close). NaN for a part whose weight is 0. */
 	public record StepResult(long step, int epoch, double learningRate, double total, double ssim, double l1,
-		double robust, double psnr) {}
+		double robust, double psnr, double harm) {}
 
 	/**
 	 * @param train the training pairs (after the validation split)
@@ -131,7 +131,7 @@ public final class DerainTrainer {
 				// frozen BatchNorm: eval mode, the running statistics normalise and stay as they are
 				TrainableNet.Pass pass = net.forwardTraining(both, !config.freezeBatchNorm());
 				NDArray image = pass.outputs().get(0).get("0:" + batch.size());
-				t = DerainLosses.total(image, clean, pass.outputs().get(1), config);
+				t = DerainLosses.total(image, clean, rainy, pass.outputs().get(1), config);
 				requireFinite("the loss became " + t.total().getFloat(), t.total().getFloat());
 				observer.beforeBackward();
 				pass.backward(gc, t.total());
@@ -141,7 +141,7 @@ public final class DerainTrainer {
 			adam.step(params, name -> schedule.at(s, name));
 			requireFiniteWeights(params);
 			result = new StepResult(step, epoch, schedule.at(step), t.total().getFloat(), value(t.ssim()),
-				value(t.l1()), value(t.robust()), value(t.psnr()));
+				value(t.l1()), value(t.robust()), value(t.psnr()), value(t.harm()));
 		}
 		zeroGradients(params);
 		step++;

@@ -35,6 +35,8 @@ import java.util.Set;
  * @param psnrWeight weight of the batch's mean PSNR in dB, subtracted from the loss (not in GT-RAIN; 0 = off):
  *        a per-sample logarithmic term that keeps near-clean inputs as accurate as heavy ones, see
  *        {@link DerainLosses#meanPsnr}
+ * @param harmWeight weight of the batch's mean dB by which outputs are worse than their rainy inputs (not in
+ *        GT-RAIN; 0 = off): a penalty only where the network makes an image worse, see {@link DerainLosses#harm}
  * @param temperature InfoNCE temperature τ (&gt; 0)
  * @param rainProbability probability of screen-blending a synthetic rain layer onto a rainy patch, in [0, 1]
  * @param rotationStdDegrees standard deviation of the random rotation in degrees (≥ 0; 0 = no rotation)
@@ -49,7 +51,7 @@ import java.util.Set;
  */
 public record TrainConfig(int epochs, int batchSize, int patchSize, double learningRate, double minLearningRate,
 	int warmupEpochs, int stepsPerEpoch, double weightDecay, DerainConfig net, double ssimWeight, double l1Weight,
-	double robustWeight, double psnrWeight, double temperature, double rainProbability, double rotationStdDegrees, int bnBatches,
+	double robustWeight, double psnrWeight, double harmWeight, double temperature, double rainProbability, double rotationStdDegrees, int bnBatches,
 	boolean freezeBatchNorm, long seed, double valFraction, String device) {
 
 	/** Smallest side 5-scale MS-SSIM with an 11-tap window accepts: (11 − 1)·2⁴ + 1. */
@@ -79,7 +81,9 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		requireWeight(l1Weight, "l1_weight");
 		requireWeight(robustWeight, "robust_weight");
 		requireWeight(psnrWeight, "psnr_weight");
-		require(ssimWeight + l1Weight + robustWeight + psnrWeight > 0, "ssim_weight, l1_weight, robust_weight, psnr_weight",
+		requireWeight(harmWeight, "harm_weight");
+		require(ssimWeight + l1Weight + robustWeight + psnrWeight + harmWeight > 0,
+			"ssim_weight, l1_weight, robust_weight, psnr_weight, harm_weight",
 			"cannot all be 0", 0);
 		require(temperature > 0 && Double.isFinite(temperature), "temperature", "must be positive", temperature);
 		require(rainProbability >= 0 && rainProbability <= 1, "rain_probability", "must be in [0, 1]",
@@ -95,7 +99,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 
 	/** GT-RAIN's recipe: 20 epochs, batch 8, patch 256, lr 2e-4 → 1e-6, 4 warm-up epochs, weights 1/0.1/0.1. */
 	public static TrainConfig defaults() {
-		return new TrainConfig(20, 8, 256, 2e-4, 1e-6, 4, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0, 0.25, 0.6, 13, 0,
+		return new TrainConfig(20, 8, 256, 2e-4, 1e-6, 4, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0, 0, 0.25, 0.6, 13, 0,
 			false, 0, 0.1, "auto");
 	}
 
@@ -137,6 +141,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		o.addProperty("l1_weight", l1Weight);
 		o.addProperty("robust_weight", robustWeight);
 		o.addProperty("psnr_weight", psnrWeight);
+		o.addProperty("harm_weight", harmWeight);
 		o.addProperty("temperature", temperature);
 		o.addProperty("rain_probability", rainProbability);
 		o.addProperty("rotation_std", rotationStdDegrees);
@@ -197,6 +202,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		b.l1Weight = r.d("l1_weight", b.l1Weight);
 		b.robustWeight = r.d("robust_weight", b.robustWeight);
 		b.psnrWeight = r.d("psnr_weight", b.psnrWeight);
+		b.harmWeight = r.d("harm_weight", b.harmWeight);
 		b.temperature = r.d("temperature", b.temperature);
 		b.rainProbability = r.d("rain_probability", b.rainProbability);
 		b.rotationStdDegrees = r.d("rotation_std", b.rotationStdDegrees);
@@ -270,7 +276,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 	public static final class Builder {
 		public int epochs, batchSize, patchSize, warmupEpochs, stepsPerEpoch, bnBatches;
 		public double learningRate, minLearningRate, weightDecay, ssimWeight, l1Weight, robustWeight, psnrWeight,
-			temperature, rainProbability, rotationStdDegrees, valFraction;
+			harmWeight, temperature, rainProbability, rotationStdDegrees, valFraction;
 		public DerainConfig net;
 		public long seed;
 		public boolean freezeBatchNorm;
@@ -290,6 +296,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 			l1Weight = c.l1Weight;
 			robustWeight = c.robustWeight;
 			psnrWeight = c.psnrWeight;
+			harmWeight = c.harmWeight;
 			temperature = c.temperature;
 			rainProbability = c.rainProbability;
 			rotationStdDegrees = c.rotationStdDegrees;
@@ -302,8 +309,8 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 
 		public TrainConfig build() {
 			return new TrainConfig(epochs, batchSize, patchSize, learningRate, minLearningRate, warmupEpochs,
-				stepsPerEpoch, weightDecay, net, ssimWeight, l1Weight, robustWeight, psnrWeight, temperature,
-				rainProbability, rotationStdDegrees, bnBatches, freezeBatchNorm, seed, valFraction, device);
+				stepsPerEpoch, weightDecay, net, ssimWeight, l1Weight, robustWeight, psnrWeight, harmWeight,
+				temperature, rainProbability, rotationStdDegrees, bnBatches, freezeBatchNorm, seed, valFraction, device);
 		}
 	}
 }

@@ -27,7 +27,7 @@ public final class TrainOptions {
 	/** Every option that sets a training hyper-parameter (not the data or output folders). */
 	public static final List<String> KEYS = List.of("epochs", "batch", "patch", "lr", "min_lr", "warmup_epochs",
 		"steps_per_epoch", "ngf", "blocks", "activation", "norm", "init", "ssim_weight", "l1_weight", "robust_weight",
-		"psnr_weight", "rain_probability", "rotation_std", "bn_batches", "freeze_bn", "seed", "val_fraction", "device");
+		"psnr_weight", "harm_weight", "rain_probability", "rotation_std", "bn_batches", "freeze_bn", "seed", "val_fraction", "device");
 
 	/**
 	 * A config from option values: {@code value} maps a key of {@link #KEYS} to its text, or null when the user
@@ -55,6 +55,7 @@ public final class TrainOptions {
 		b.l1Weight = v.number("l1_weight", b.l1Weight);
 		b.robustWeight = v.number("robust_weight", b.robustWeight);
 		b.psnrWeight = v.number("psnr_weight", b.psnrWeight);
+		b.harmWeight = v.number("harm_weight", b.harmWeight);
 		b.rainProbability = v.number("rain_probability", b.rainProbability);
 		b.rotationStdDegrees = v.number("rotation_std", b.rotationStdDegrees);
 		b.bnBatches = v.integer("bn_batches", b.bnBatches);

@@ -56,7 +56,7 @@ public final class TrainingRun {
 	 * to gigabytes, rarely enough that re-touching the released pages costs little (bench/soak_train.sh); 0: never.
 	 */
 	static final int TRIM_EVERY = Integer.getInteger("derain.trim.every", 100);
-	private static final String LOG_HEADER = "epoch,step,lr,loss,ms_ssim_loss,l1,robust,val_psnr,val_ssim,seconds,train_psnr\n";
+	private static final String LOG_HEADER = "epoch,step,lr,loss,ms_ssim_loss,l1,robust,val_psnr,val_ssim,seconds,train_psnr,train_harm\n";
 
 	/** Told about progress; all methods are called on the training thread. */
 	public interface Listener {
@@ -158,7 +158,7 @@ public final class TrainingRun {
 		throws IOException {
 		Files.createDirectories(out);
 		long t0 = System.nanoTime(), firstStep = trainer.step();
-		double[] sums = new double[5];
+		double[] sums = new double[6];
 		int inEpoch = 0;
 		ModelDescriptor best = Files.exists(out.resolve(ModelFolder.DESCRIPTOR)) ? ModelFolder.readDescriptor(out) : null;
 		try (StepLog steps = StepLog.open(out, trainer.step())) {
@@ -184,7 +184,7 @@ public final class TrainingRun {
 					appendLog(out, trainer, r, sums, inEpoch, val, (System.nanoTime() - t0) / 1e9);
 					saveCheckpoint(trainer, out, manager);
 					listener.epoch(trainer.epoch(), val, isBest);
-					sums = new double[5];
+					sums = new double[6];
 					inEpoch = 0;
 				}
 			}
@@ -208,6 +208,7 @@ public final class TrainingRun {
 		sums[2] += r.l1();
 		sums[3] += r.robust();
 		sums[4] += r.psnr();
+		sums[5] += r.harm();
 	}
 
 	/**
@@ -278,10 +279,10 @@ public final class TrainingRun {
 				if (!line.isBlank() && Integer.parseInt(line.substring(0, line.indexOf(','))) < trainer.epoch())
 					b.append(line).append('\n');
 		}
-		b.append(String.format(Locale.ROOT, "%d,%d,%.6g,%.6f,%.6f,%.6f,%.6f,%s,%s,%.1f,%.4f%n", trainer.epoch(),
+		b.append(String.format(Locale.ROOT, "%d,%d,%.6g,%.6f,%.6f,%.6f,%.6f,%s,%s,%.1f,%.4f,%.4f%n", trainer.epoch(),
 			trainer.step(), last.learningRate(), sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n,
 			val == null ? "" : String.format(Locale.ROOT, "%.4f", val.psnr()),
-			val == null ? "" : String.format(Locale.ROOT, "%.5f", val.ssim()), seconds, sums[4] / n));
+			val == null ? "" : String.format(Locale.ROOT, "%.5f", val.ssim()), seconds, sums[4] / n, sums[5] / n));
 		byte[] bytes = b.toString().getBytes(StandardCharsets.UTF_8);
 		AtomicFiles.write(log, true, o -> o.write(bytes));
 	}

@@ -93,7 +93,7 @@ class DerainLossesTest {
 			DerainLosses.Terms t;
 			double value;
 			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-				t = DerainLosses.total(out, target, f, TrainConfig.defaults());
+				t = DerainLosses.total(out, target, out, f, TrainConfig.defaults());
 				value = t.total().getFloat();
 				gc.backward(t.total());
 			}
@@ -126,15 +126,47 @@ class DerainLossesTest {
 	}
 
 	@Test
-	void psnrWeightSubtractsTheMeanPsnrFromTheTotal() {
+	void harmTermValueAndGradientMatchReference() {
+		Map<String, NDArray> p = Fixtures.load(manager, "train/psnr.safetensors");
+		try (NDManager m = manager.newSubManager()) {
+			NDArray out = p.get("out").duplicate();
+			out.attach(m);
+			out.setRequiresGradient(true);
+			double value;
+			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+				NDArray v = DerainLosses.harm(out, p.get("rainy"), p.get("target"));
+				value = v.getFloat();
+				gc.backward(v);
+			}
+			// only the first sample, worse than its input, counts: (PSNR(input) − PSNR(output)) / 3
+			double expected = p.get("harm").toType(DataType.FLOAT64, false).getDouble(0);
+			assertTrue(expected > 1, "the fixture has a sample worse than its input: " + expected);
+			assertEquals(expected, value, 1e-3);
+			assertClose(p.get("harm_grad_out"), out.getGradient(), 1e-3, "harm term gradient");
+			NDArray g = p.get("harm_grad_out").get("1:3");
+			assertEquals(0, g.abs().sum().getFloat(), "samples better than their input get no gradient");
+		}
+	}
+
+	@Test
+	void psnrAndHarmWeightsEnterTheTotal() {
 		Map<String, NDArray> p = Fixtures.load(manager, "train/psnr.safetensors");
 		try (NDManager m = manager.newSubManager()) {
 			NDArray features = m.randomNormal(new Shape(6, 8));
-			DerainLosses.Terms t = DerainLosses.total(p.get("out"), p.get("target"), features, 0, 0.5, 0, 0.02, 0.25);
+			TrainConfig config = TrainConfig.defaults().with(b -> {
+				b.ssimWeight = 0;
+				b.l1Weight = 0.5;
+				b.robustWeight = 0;
+				b.psnrWeight = 0.02;
+				b.harmWeight = 0.3;
+			});
+			DerainLosses.Terms t = DerainLosses.total(p.get("out"), p.get("target"), p.get("rainy"), features, config);
 			double psnr = p.get("psnr").toType(DataType.FLOAT64, false).getDouble(0);
+			double harm = p.get("harm").toType(DataType.FLOAT64, false).getDouble(0);
 			assertEquals(psnr, t.psnr().getFloat(), 1e-3);
+			assertEquals(harm, t.harm().getFloat(), 1e-3);
 			double l1 = t.l1().getFloat();
-			assertEquals(0.5 * l1 - 0.02 * psnr, t.total().getFloat(), 1e-4);
+			assertEquals(0.5 * l1 - 0.02 * psnr + 0.3 * harm, t.total().getFloat(), 1e-4);
 			assertEquals(null, t.ssim());
 			assertEquals(null, t.robust());
 		}

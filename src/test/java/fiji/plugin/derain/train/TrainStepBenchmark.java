@@ -149,7 +149,7 @@ public final class TrainStepBenchmark {
 			TrainableNet.Pass pass = net.forwardTraining(input, true);
 			NDList out = pass.outputs();
 			NDArray image = out.get(0).get("0:" + batch);
-			terms = DerainLosses.total(image, input.get(batch + ":"), out.get(1), config);
+			terms = DerainLosses.total(image, input.get(batch + ":"), input.get("0:" + batch), out.get(1), config);
 			pass.backward(gc, terms.total());
 		}
 		adam.step(params, p -> LR * LearningRateSchedule.groupScale(p));
