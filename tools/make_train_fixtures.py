@@ -142,16 +142,17 @@ def psnr_term():
     assert per_sample[2].item() == 100.0
     print("psnr per sample", per_sample.tolist(), "mean", value.item())
 
-    # harm: sample 0's output (20.6 dB) is worse than its input, 1 and 2 are better (2's input capped at 50 dB)
+    # harm: sample 0's output (20.6 dB) is worse than its input; 1's (52 dB) is worse than its input (66 dB) but
+    # not than the cap (40 dB); 2's is identical to its target
     noise_in = torch.from_numpy(rng.standard_normal((n, c, h, w))).float()
-    rainy = (target + noise_in * torch.tensor([0.05, 0.02, 0.001]).reshape(n, 1, 1, 1)).clamp(-1, 1)
+    rainy = (target + noise_in * torch.tensor([0.05, 0.001, 0.02]).reshape(n, 1, 1, 1)).clamp(-1, 1)
     o2 = out.double().requires_grad_(True)
     psnr_in = -10 * torch.log10((((rainy.double() - t) / 2) ** 2).reshape(n, -1).mean(1) + 1e-10)
     psnr_out = -10 * torch.log10((((o2 - t) / 2) ** 2).reshape(n, -1).mean(1) + 1e-10)
-    harm = torch.relu(psnr_in.clamp(max=50) - psnr_out).mean()
+    harm = torch.relu(psnr_in.clamp(max=40) - psnr_out).mean()
     (harm_grad,) = torch.autograd.grad(harm, o2)
     print("harm: input PSNR", psnr_in.tolist(), "harm", harm.item())
-    assert psnr_in[0] > psnr_out[0].item() and psnr_in[1] < psnr_out[1].item() and psnr_in[2] > 50
+    assert psnr_in[0] > psnr_out[0].item() and psnr_in[1] > psnr_out[1].item() > 40 and psnr_in[2] < 100
     save_safetensors(fixture_path("train", "psnr.safetensors"), {
         "out": out, "target": target, "psnr": value.reshape(1), "psnr_grad_out": grad.float(),
         "rainy": rainy, "harm": harm.reshape(1), "harm_grad_out": harm_grad.float(),
