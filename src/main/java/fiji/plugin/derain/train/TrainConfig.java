@@ -91,6 +91,8 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		require(rotationStdDegrees >= 0 && rotationStdDegrees <= 90, "rotation_std", "must be in [0, 90] degrees",
 			rotationStdDegrees);
 		require(bnBatches >= 0, "bn_batches", "must be at least 0 (0 = no recalibration)", bnBatches);
+		require(net.init() != DerainConfig.Init.IDENTITY || freezeBatchNorm, "freeze_bn",
+			"must be true with init identity (batch statistics would normalise its channel pairs away)", freezeBatchNorm);
 		require(bnBatches == 0 || !freezeBatchNorm, "bn_batches",
 			"must be 0 while freeze_bn is true (frozen statistics are not recomputed)", bnBatches);
 		require(valFraction >= 0 && valFraction < 1, "val_fraction", "must be in [0, 1)", valFraction);

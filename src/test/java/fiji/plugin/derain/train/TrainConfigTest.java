@@ -38,6 +38,9 @@ class TrainConfigTest {
 		assertMessage("{\"bn_batches\": 4, \"freeze_bn\": true}", "bn_batches must be 0 while freeze_bn is true");
 		assertMessage("{\"freeze_bn\": \"yes\"}", "freeze_bn must be true or false");
 		assertMessage("{\"activation\": \"relu\"}", "unknown activation 'relu'");
+		assertMessage("{\"init\": \"identity\", \"ngf\": 24}", "freeze_bn must be true with init identity");
+		assertMessage("{\"init\": \"identity\", \"ngf\": 16, \"freeze_bn\": true}", "init identity needs ngf of at least 24");
+		TrainConfig.parse("{\"init\": \"identity\", \"ngf\": 24, \"freeze_bn\": true}", "cfg.json");
 		assertMessage("{\"learning_rate\": 1}", "unknown training parameter(s) [learning_rate]");
 	}
 
