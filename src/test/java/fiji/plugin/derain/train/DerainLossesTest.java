@@ -109,43 +109,36 @@ class DerainLossesTest {
 	@Test
 	void psnrTermValueAndGradientMatchReference() {
 		Map<String, NDArray> p = Fixtures.load(manager, "train/psnr.safetensors");
-		try (NDManager m = manager.newSubManager()) {
-			NDArray out = p.get("out").duplicate();
-			out.attach(m);
-			out.setRequiresGradient(true);
-			double value;
-			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-				NDArray v = DerainLosses.meanPsnr(out, p.get("target"));
-				value = v.getFloat();
-				gc.backward(v);
-			}
-			// (far off + close + identical, capped at 100 dB) / 3
-			assertEquals(p.get("psnr").toType(DataType.FLOAT64, false).getDouble(0), value, 1e-3);
-			assertClose(p.get("psnr_grad_out"), out.getGradient(), 1e-3, "PSNR term gradient");
-		}
+		// (far off + close + identical, capped at 100 dB) / 3
+		assertTermMatches(p, "psnr", out -> DerainLosses.meanPsnr(out, p.get("target")));
 	}
 
 	@Test
 	void harmTermValueAndGradientMatchReference() {
 		Map<String, NDArray> p = Fixtures.load(manager, "train/psnr.safetensors");
+		// only the first sample counts, (PSNR(input) − PSNR(output)) / 3: the second is worse than its input
+		// (66 dB) but not than the 40 dB cap, the third is identical to its target
+		assertTrue(p.get("harm").toType(DataType.FLOAT64, false).getDouble(0) > 1, "a sample is worse than its input");
+		assertTermMatches(p, "harm", out -> DerainLosses.harm(out, p.get("rainy"), p.get("target")));
+		NDArray g = p.get("harm_grad_out").get("1:3");
+		assertEquals(0, g.abs().sum().getFloat(), "samples better than their input get no gradient");
+	}
+
+	/** A per-sample term of the network output {@code out}: value and gradient against the fixture's {@code key}. */
+	private static void assertTermMatches(Map<String, NDArray> p, String key,
+		java.util.function.Function<NDArray, NDArray> term) {
 		try (NDManager m = manager.newSubManager()) {
 			NDArray out = p.get("out").duplicate();
 			out.attach(m);
 			out.setRequiresGradient(true);
 			double value;
 			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-				NDArray v = DerainLosses.harm(out, p.get("rainy"), p.get("target"));
+				NDArray v = term.apply(out);
 				value = v.getFloat();
 				gc.backward(v);
 			}
-			// only the first sample counts, (PSNR(input) − PSNR(output)) / 3: the second is worse than its input
-			// (66 dB) but not than the 40 dB cap, the third is identical to its target
-			double expected = p.get("harm").toType(DataType.FLOAT64, false).getDouble(0);
-			assertTrue(expected > 1, "the fixture has a sample worse than its input: " + expected);
-			assertEquals(expected, value, 1e-3);
-			assertClose(p.get("harm_grad_out"), out.getGradient(), 1e-3, "harm term gradient");
-			NDArray g = p.get("harm_grad_out").get("1:3");
-			assertEquals(0, g.abs().sum().getFloat(), "samples better than their input get no gradient");
+			assertEquals(p.get(key).toType(DataType.FLOAT64, false).getDouble(0), value, 1e-3, key);
+			assertClose(p.get(key + "_grad_out"), out.getGradient(), 1e-3, key + " term gradient");
 		}
 	}
 
