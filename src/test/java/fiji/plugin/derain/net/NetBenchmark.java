@@ -86,18 +86,19 @@ public final class NetBenchmark {
 	/**
 	 * Median seconds of the matrix products that the network's deformable convs cannot avoid: per conv (two per
 	 * residual block), (pixels at quarter resolution, 9·C) × (9·C, C) with C = 4·ngf, as one product each on random
-	 * values. Whatever else a forward does comes on top, so forward / reference can be no lower than this / reference.
+	 * values, as the convs run them ({@link DeformableConv2d#rowProduct}). Whatever else a forward does comes on top,
+	 * so forward / reference can be no lower than this / reference.
 	 */
 	private static double gemmFloor(NDManager manager, Shape input, DerainConfig config) {
 		long pixels = (input.get(2) / 4) * (input.get(3) / 4), c = 4L * config.ngf();
 		double[] times = new double[REPEATS];
 		try (NDManager m = manager.newSubManager()) {
-			NDArray columns = m.randomUniform(-1, 1, new Shape(pixels, 9 * c)), kernel = m.randomUniform(-1, 1, new Shape(9 * c, c));
+			NDArray columns = m.randomUniform(-1, 1, new Shape(pixels, 9 * c)), kernel = m.randomUniform(-1, 1, new Shape(c, 9 * c, 1, 1));
 			for (int i = 0; i < REPEATS; i++) {
 				long t = System.nanoTime();
 				for (int k = 0; k < 2 * config.nBlocks(); k++)
 					try (NDManager product = m.newSubManager()) {
-						columns.matMul(kernel).attach(product);
+						DeformableConv2d.rowProduct(columns, kernel, product);
 					}
 				times[i] = (System.nanoTime() - t) / 1e9;
 			}
