@@ -174,6 +174,11 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			+ "where the network makes an image worse (not in GT-RAIN; 0 = off)")
 	private double harm_weight = TrainConfig.defaults().harmWeight();
 
+	@Parameter(persist = false, label = "Frames per scene in a batch", min = "1",
+		description = "a batch holds this many rainy frames of each of its scenes, cut at one place, so that light and "
+			+ "heavy rain on the same content meet in one step (divides batch; needs robust_weight 0; 1 = GT-RAIN)")
+	private int scene_frames = TrainConfig.defaults().sceneFrames();
+
 	@Parameter(persist = false, label = "Synthetic rain probability", min = "0", max = "1",
 		description = "chance that a training patch gets an extra synthetic rain layer")
 	private double rain_probability = TrainConfig.defaults().rainProbability();
@@ -226,7 +231,8 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			options("epochs", epochs, "batch", batch, "patch", patch, "lr", lr, "min_lr", min_lr, "warmup_epochs",
 				warmup_epochs, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks, "activation", activation,
 				"norm", norm, "init", init, "ssim_weight", ssim_weight, "l1_weight", l1_weight, "robust_weight", robust_weight,
-				"psnr_weight", psnr_weight, "harm_weight", harm_weight, "rain_probability", rain_probability, "rotation_std", rotation_std, "seed",
+				"psnr_weight", psnr_weight, "harm_weight", harm_weight, "scene_frames", scene_frames,
+				"rain_probability", rain_probability, "rotation_std", rotation_std, "seed",
 				seed, "val_fraction", val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn, "device", device));
 	}
 

@@ -46,7 +46,31 @@ public final class Augmentation {
 	}
 
 	/**
-	 * Writes one augmented pair as planar RGB in [-1, 1] ({@code out[offset + c·P·P + y·P + x]}).
+	 * Where a patch is cut from an image of a given size: the rotated square's centre, the angle and the flips. One
+	 * crop can be applied to several frames of one scene ({@link #apply(RgbImage, RgbImage, Crop, TrainRandom, float[],
+	 * float[], int)}), so that they show the same content.
+	 */
+	public record Crop(int width, int height, double centreX, double centreY, double angle, boolean flipX,
+		boolean flipY) {
+		/** True when this crop was drawn for images of {@code image}'s size. */
+		boolean fits(RgbImage image) {
+			return image.width() == width && image.height() == height;
+		}
+	}
+
+	/** Draws a crop for a {@code width} × {@code height} image: angle (only if σ &gt; 0), x, y, flips. */
+	public Crop crop(int width, int height, TrainRandom rng) {
+		double angle = rotationStdRadians > 0 ? rng.nextGaussian() * rotationStdRadians : 0;
+		// bounding box of the rotated P×P square: the image region the patch is sampled from
+		int box = Math.max(patch, (int) Math.ceil(patch * (Math.abs(Math.cos(angle)) + Math.abs(Math.sin(angle))) - 1e-9));
+		double centreX = corner(width, box, rng) + box / 2.0;
+		double centreY = corner(height, box, rng) + box / 2.0;
+		return new Crop(width, height, centreX, centreY, angle, rng.nextBoolean(), rng.nextBoolean());
+	}
+
+	/**
+	 * Writes one augmented pair as planar RGB in [-1, 1] ({@code out[offset + c·P·P + y·P + x]}), from a crop drawn
+	 * for it.
 	 *
 	 * @param rainy the rainy image, [0, 1]
 	 * @param clean the clean image, same size as {@code rainy}
@@ -55,16 +79,23 @@ public final class Augmentation {
 	 */
 	public void apply(RgbImage rainy, RgbImage clean, TrainRandom rng, float[] rainyOut, float[] cleanOut,
 		int offset) {
-		if (rainy.width() != clean.width() || rainy.height() != clean.height())
-			throw new IllegalArgumentException("rainy and clean images differ in size: " + rainy.width() + "×"
-				+ rainy.height() + " and " + clean.width() + "×" + clean.height());
-		double angle = rotationStdRadians > 0 ? rng.nextGaussian() * rotationStdRadians : 0;
-		double cos = Math.cos(angle), sin = Math.sin(angle);
-		// bounding box of the rotated P×P square: the image region the patch is sampled from
-		int box = Math.max(patch, (int) Math.ceil(patch * (Math.abs(cos) + Math.abs(sin)) - 1e-9));
-		double centreX = corner(rainy.width(), box, rng) + box / 2.0;
-		double centreY = corner(rainy.height(), box, rng) + box / 2.0;
-		boolean flipX = rng.nextBoolean(), flipY = rng.nextBoolean();
+		requireSameSize(rainy, clean);
+		apply(rainy, clean, crop(rainy.width(), rainy.height(), rng), rng, rainyOut, cleanOut, offset);
+	}
+
+	/**
+	 * {@link #apply(RgbImage, RgbImage, TrainRandom, float[], float[], int)} with a given crop (of the images' size);
+	 * draws only the rain layer.
+	 */
+	public void apply(RgbImage rainy, RgbImage clean, Crop crop, TrainRandom rng, float[] rainyOut, float[] cleanOut,
+		int offset) {
+		requireSameSize(rainy, clean);
+		if (!crop.fits(rainy))
+			throw new IllegalArgumentException("a crop for " + crop.width() + "×" + crop.height() + " images applied to a "
+				+ rainy.width() + "×" + rainy.height() + " image");
+		double cos = Math.cos(crop.angle()), sin = Math.sin(crop.angle());
+		double centreX = crop.centreX(), centreY = crop.centreY();
+		boolean flipX = crop.flipX(), flipY = crop.flipY();
 		float[] layer = null;
 		if (rainProbability > 0 && rng.nextDouble() < rainProbability) {
 			layer = rain.layer(patch, patch, rng);
@@ -90,6 +121,12 @@ public final class Augmentation {
 				}
 			}
 		}
+	}
+
+	private static void requireSameSize(RgbImage rainy, RgbImage clean) {
+		if (rainy.width() != clean.width() || rainy.height() != clean.height())
+			throw new IllegalArgumentException("rainy and clean images differ in size: " + rainy.width() + "×"
+				+ rainy.height() + " and " + clean.width() + "×" + clean.height());
 	}
 
 	/** Top-left of the sampled box: uniform over positions inside the image, or over paddings if it is larger. */

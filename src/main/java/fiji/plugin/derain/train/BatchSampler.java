@@ -14,13 +14,22 @@ import java.util.List;
  * each scene, so every scene is seen equally often whatever its number of frames (as GT-RAIN's scene batch
  * sampler). A training set with fewer scenes than B is an error rather than a batch with repeats.
  *
- * <p>All randomness comes from the {@link TrainRandom} passed to {@link #next}, in a fixed order, so a run is
- * reproducible from its seed and resumes exactly from a saved random state.
+ * <p>With {@code sceneFrames} k &gt; 1 (not GT-RAIN; the rain-robust loss must be off), a batch is B/k scenes with k
+ * different pairs of each, and the k pairs of a scene share one crop (angle, position, flips; each still draws its
+ * own rain layer): the batch shows the same content under k rain frames, e.g. light rain beside a downpour. A frame of
+ * another size than its scene's first gets a crop of its own.
+ *
+ * <p>All randomness comes from the {@link TrainRandom} passed to {@link #next}, in a fixed order (per scene of the
+ * batch: the scene, its pairs; then per scene: the crop, each pair's rain), so a run is reproducible from its seed
+ * and resumes exactly from a saved random state. With k = 1 this is GT-RAIN's order: scene, pair, ..., then per pair
+ * its crop and rain.
  */
 public final class BatchSampler {
 	private final PairDataset data;
 	private final List<String> scenes;
 	private final int batchSize;
+	/** Pairs per scene in a batch, sharing a crop. */
+	private final int sceneFrames;
 	private final Augmentation augmentation;
 	private final ImageCache cache;
 
@@ -42,22 +51,43 @@ public final class BatchSampler {
 		}
 	}
 
+	/** One pair from each of {@code batchSize} different scenes (GT-RAIN). */
+	public BatchSampler(PairDataset data, int batchSize, Augmentation augmentation, ImageCache cache) {
+		this(data, batchSize, 1, augmentation, cache);
+	}
+
 	/**
 	 * @param data the training pairs
+	 * @param sceneFrames pairs of one scene per batch, sharing a crop; divides {@code batchSize}
 	 * @param cache decoded-image cache (e.g. {@code new ImageCache(512 << 20)})
-	 * @throws IllegalArgumentException when the data has fewer scenes than {@code batchSize}
+	 * @throws IllegalArgumentException when the data has fewer scenes than {@code batchSize / sceneFrames}, or a
+	 *         scene fewer pairs than {@code sceneFrames}
 	 */
-	public BatchSampler(PairDataset data, int batchSize, Augmentation augmentation, ImageCache cache) {
+	public BatchSampler(PairDataset data, int batchSize, int sceneFrames, Augmentation augmentation,
+		ImageCache cache) {
+		if (sceneFrames < 1 || batchSize % sceneFrames != 0)
+			throw new IllegalArgumentException("scene_frames must be at least 1 and divide batch (" + batchSize
+				+ "), got " + sceneFrames);
 		this.data = data;
 		this.scenes = data.scenes();
 		this.batchSize = batchSize;
+		this.sceneFrames = sceneFrames;
 		this.augmentation = augmentation;
 		this.cache = cache;
-		if (scenes.size() < batchSize)
+		int perBatch = batchSize / sceneFrames;
+		if (scenes.size() < perBatch)
 			throw new IllegalArgumentException(data.description() + " has " + scenes.size() + " training scene"
-				+ (scenes.size() == 1 ? "" : "s") + " but batch is " + batchSize + ": every batch takes its pairs from "
-				+ "different scenes (the rain-robust loss needs the other scenes as negatives); lower batch to at most "
-				+ scenes.size() + ", lower val_fraction, or add scenes");
+				+ (scenes.size() == 1 ? "" : "s") + (sceneFrames == 1 ? " but batch is " + batchSize
+					+ ": every batch takes its pairs from different scenes (the rain-robust loss needs the other scenes "
+					+ "as negatives); lower batch to at most " + scenes.size()
+					: " but batch / scene_frames is " + perBatch + ": every batch takes that many different scenes; "
+						+ "lower batch or raise scene_frames")
+				+ ", lower val_fraction, or add scenes");
+		for (String scene : scenes)
+			if (data.pairsOf(scene).size() < sceneFrames)
+				throw new IllegalArgumentException(data.description() + ": scene " + scene + " has "
+					+ data.pairsOf(scene).size() + " pair(s) but scene_frames is " + sceneFrames
+					+ ": every scene of the training set needs that many rainy frames; lower scene_frames");
 	}
 
 	/** Draws and augments the next batch. */
@@ -65,27 +95,52 @@ public final class BatchSampler {
 		int p = augmentation.patch();
 		int per = 3 * p * p;
 		float[] rainy = new float[batchSize * per], clean = new float[batchSize * per];
-		int[] order = new int[scenes.size()];
-		for (int i = 0; i < order.length; i++) order[i] = i;
-		ImagePair[] chosen = new ImagePair[batchSize];
-		for (int b = 0; b < batchSize; b++) {
-			// partial Fisher–Yates: the first b entries of order are the scenes already taken
-			int j = b + rng.nextInt(order.length - b);
-			int t = order[b];
-			order[b] = order[j];
-			order[j] = t;
-			List<ImagePair> inScene = data.pairsOf(scenes.get(order[b]));
-			chosen[b] = inScene.get(rng.nextInt(inScene.size()));
-		}
-		for (int b = 0; b < batchSize; b++) {
-			ImagePair pair = chosen[b];
-			RgbImage r = cache.get(pair.rainy()), c = cache.get(pair.clean());
-			try {
-				augmentation.apply(r, c, rng, rainy, clean, b * per);
-			} catch (IllegalArgumentException e) {
-				throw new IllegalArgumentException(pair.rainy() + " / " + pair.clean() + ": " + e.getMessage(), e);
+		ImagePair[] chosen = draw(rng);
+		for (int first = 0; first < batchSize; first += sceneFrames) {
+			Augmentation.Crop crop = null;
+			for (int b = first; b < first + sceneFrames; b++) {
+				ImagePair pair = chosen[b];
+				RgbImage r = cache.get(pair.rainy()), c = cache.get(pair.clean());
+				try {
+					if (crop == null || !crop.fits(r)) crop = augmentation.crop(r.width(), r.height(), rng);
+					augmentation.apply(r, c, crop, rng, rainy, clean, b * per);
+				} catch (IllegalArgumentException e) {
+					throw new IllegalArgumentException(pair.rainy() + " / " + pair.clean() + ": " + e.getMessage(), e);
+				}
 			}
 		}
 		return new Batch(rainy, clean, batchSize, p, List.of(chosen));
+	}
+
+	/** The batch's pairs: {@code sceneFrames} different pairs of each of {@code batchSize / sceneFrames} scenes. */
+	private ImagePair[] draw(TrainRandom rng) {
+		int[] order = identity(scenes.size());
+		ImagePair[] chosen = new ImagePair[batchSize];
+		for (int s = 0; s < batchSize / sceneFrames; s++) {
+			List<ImagePair> inScene = data.pairsOf(scenes.get(order[takeNext(order, s, rng)]));
+			int[] frames = sceneFrames == 1 ? null : identity(inScene.size());
+			for (int f = 0; f < sceneFrames; f++)
+				chosen[s * sceneFrames + f] = inScene.get(frames == null ? rng.nextInt(inScene.size())
+					: frames[takeNext(frames, f, rng)]);
+		}
+		return chosen;
+	}
+
+	private static int[] identity(int n) {
+		int[] a = new int[n];
+		for (int i = 0; i < n; i++) a[i] = i;
+		return a;
+	}
+
+	/**
+	 * One step of a partial Fisher–Yates shuffle: the first {@code taken} entries of {@code order} are the ones
+	 * already drawn; swaps a uniformly drawn one of the rest into place {@code taken} and returns {@code taken}.
+	 */
+	private static int takeNext(int[] order, int taken, TrainRandom rng) {
+		int j = taken + rng.nextInt(order.length - taken);
+		int t = order[taken];
+		order[taken] = order[j];
+		order[j] = t;
+		return taken;
 	}
 }

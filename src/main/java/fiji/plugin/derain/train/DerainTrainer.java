@@ -51,7 +51,7 @@ public final class DerainTrainer {
 		this.config = config;
 		this.net = net;
 		this.manager = manager;
-		this.sampler = new BatchSampler(train, config.batchSize(), Augmentation.of(config, rain), cache);
+		this.sampler = new BatchSampler(train, config.batchSize(), config.sceneFrames(), Augmentation.of(config, rain), cache);
 		this.stepsPerEpoch = config.resolvedStepsPerEpoch(train.size());
 		this.schedule = LearningRateSchedule.of(config, stepsPerEpoch);
 		this.adam = Adam.torchDefaults(manager, config.weightDecay());

@@ -20,7 +20,11 @@ import java.util.Set;
  *
  * @param epochs number of epochs (≥ 1)
  * @param batchSize pairs per step, each from a different scene (≥ 1; ≥ 2 when {@code robustWeight > 0}, since
- *        the rain-robust loss needs negatives)
+ *        the rain-robust loss needs negatives) unless {@code sceneFrames} &gt; 1
+ * @param sceneFrames pairs of one scene per batch, sharing one crop (≥ 1, dividing {@code batchSize}; 1 = GT-RAIN):
+ *        with k &gt; 1 a batch holds the same crop of each of its scenes under k different rain frames, so that the
+ *        loss compares the network's answers to light and heavy rain on the same content. Needs
+ *        {@code robustWeight} 0 (that loss takes the other pairs of a batch as other scenes)
  * @param patchSize square training patch side in pixels (multiple of 4; ≥ 161 when {@code ssimWeight > 0},
  *        the smallest size 5-scale MS-SSIM with an 11-pixel window accepts)
  * @param learningRate peak learning rate (offset/modulator parameters use a tenth of it)
@@ -49,7 +53,7 @@ import java.util.Set;
  * @param valFraction fraction of scenes held out for validation, in [0, 1)
  * @param device where to train: "auto", "cpu" or "gpu" / "gpu:N"
  */
-public record TrainConfig(int epochs, int batchSize, int patchSize, double learningRate, double minLearningRate,
+public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchSize, double learningRate, double minLearningRate,
 	int warmupEpochs, int stepsPerEpoch, double weightDecay, DerainConfig net, double ssimWeight, double l1Weight,
 	double robustWeight, double psnrWeight, double harmWeight, double temperature, double rainProbability, double rotationStdDegrees, int bnBatches,
 	boolean freezeBatchNorm, long seed, double valFraction, String device) {
@@ -65,6 +69,11 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		require(robustWeight == 0 || batchSize >= 2, "batch",
 			"must be at least 2 while robust_weight > 0 (the rain-robust loss needs other scenes as negatives)",
 			batchSize);
+		require(sceneFrames >= 1 && batchSize % sceneFrames == 0, "scene_frames",
+			"must be at least 1 and divide batch (" + batchSize + ")", sceneFrames);
+		require(sceneFrames == 1 || robustWeight == 0, "robust_weight",
+			"must be 0 while scene_frames > 1 (the rain-robust loss takes the other pairs of a batch as other scenes)",
+			robustWeight);
 		require(patchSize >= 4 && patchSize % 4 == 0, "patch", "must be a positive multiple of 4", patchSize);
 		require(ssimWeight == 0 || patchSize >= MIN_SSIM_SIZE, "patch",
 			"must be at least " + MIN_SSIM_SIZE + " for 5-scale MS-SSIM (or set ssim_weight to 0)", patchSize);
@@ -101,7 +110,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 
 	/** GT-RAIN's recipe: 20 epochs, batch 8, patch 256, lr 2e-4 → 1e-6, 4 warm-up epochs, weights 1/0.1/0.1. */
 	public static TrainConfig defaults() {
-		return new TrainConfig(20, 8, 256, 2e-4, 1e-6, 4, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0, 0, 0.25, 0.6, 13, 0,
+		return new TrainConfig(20, 8, 1, 256, 2e-4, 1e-6, 4, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0, 0, 0.25, 0.6, 13, 0,
 			false, 0, 0.1, "auto");
 	}
 
@@ -128,6 +137,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		JsonObject o = new JsonObject();
 		o.addProperty("epochs", epochs);
 		o.addProperty("batch", batchSize);
+		o.addProperty("scene_frames", sceneFrames);
 		o.addProperty("patch", patchSize);
 		o.addProperty("lr", learningRate);
 		o.addProperty("min_lr", minLearningRate);
@@ -185,6 +195,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		Reader r = new Reader(o, source);
 		b.epochs = r.i("epochs", b.epochs);
 		b.batchSize = r.i("batch", b.batchSize);
+		b.sceneFrames = r.i("scene_frames", b.sceneFrames);
 		b.patchSize = r.i("patch", b.patchSize);
 		b.learningRate = r.d("lr", b.learningRate);
 		b.minLearningRate = r.d("min_lr", b.minLearningRate);
@@ -276,7 +287,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 
 	/** Mutable copy of a config; {@link #build()} validates. Fields are named as the record components. */
 	public static final class Builder {
-		public int epochs, batchSize, patchSize, warmupEpochs, stepsPerEpoch, bnBatches;
+		public int epochs, batchSize, sceneFrames, patchSize, warmupEpochs, stepsPerEpoch, bnBatches;
 		public double learningRate, minLearningRate, weightDecay, ssimWeight, l1Weight, robustWeight, psnrWeight,
 			harmWeight, temperature, rainProbability, rotationStdDegrees, valFraction;
 		public DerainConfig net;
@@ -287,6 +298,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		private Builder(TrainConfig c) {
 			epochs = c.epochs;
 			batchSize = c.batchSize;
+			sceneFrames = c.sceneFrames;
 			patchSize = c.patchSize;
 			learningRate = c.learningRate;
 			minLearningRate = c.minLearningRate;
@@ -310,7 +322,7 @@ public record TrainConfig(int epochs, int batchSize, int patchSize, double learn
 		}
 
 		public TrainConfig build() {
-			return new TrainConfig(epochs, batchSize, patchSize, learningRate, minLearningRate, warmupEpochs,
+			return new TrainConfig(epochs, batchSize, sceneFrames, patchSize, learningRate, minLearningRate, warmupEpochs,
 				stepsPerEpoch, weightDecay, net, ssimWeight, l1Weight, robustWeight, psnrWeight, harmWeight,
 				temperature, rainProbability, rotationStdDegrees, bnBatches, freezeBatchNorm, seed, valFraction, device);
 		}

@@ -25,7 +25,7 @@ public final class TrainOptions {
 	private TrainOptions() {}
 
 	/** Every option that sets a training hyper-parameter (not the data or output folders). */
-	public static final List<String> KEYS = List.of("epochs", "batch", "patch", "lr", "min_lr", "warmup_epochs",
+	public static final List<String> KEYS = List.of("epochs", "batch", "scene_frames", "patch", "lr", "min_lr", "warmup_epochs",
 		"steps_per_epoch", "ngf", "blocks", "activation", "norm", "init", "ssim_weight", "l1_weight", "robust_weight",
 		"psnr_weight", "harm_weight", "rain_probability", "rotation_std", "bn_batches", "freeze_bn", "seed", "val_fraction", "device");
 
@@ -42,6 +42,7 @@ public final class TrainOptions {
 		TrainConfig.Builder b = TrainConfig.defaults().toBuilder();
 		b.epochs = v.integer("epochs", b.epochs);
 		b.batchSize = v.integer("batch", b.batchSize);
+		b.sceneFrames = v.integer("scene_frames", b.sceneFrames);
 		b.patchSize = v.integer("patch", b.patchSize);
 		b.learningRate = v.number("lr", b.learningRate);
 		// Adam moves each weight by about lr per step: above 1 no network trains, it only overflows to NaN

@@ -193,6 +193,9 @@ class TrainDerainerCommandTest {
 			+ "ssim_weight to 0), got 48", () -> train(out, "ssim_weight", 1.0));
 		DerainImageCommandTest.assertMessage("Train Derainer: unknown activation 'relu': use leaky | mish",
 			() -> train(out, "activation", "relu"));
+		DerainImageCommandTest.assertMessage("Train Derainer: robust_weight must be 0 while scene_frames > 1 (the "
+			+ "rain-robust loss takes the other pairs of a batch as other scenes), got 0.1",
+			() -> train(out, "scene_frames", 2));
 		DerainImageCommandTest.assertMessage("Train Derainer: output: choose a folder for the trained model",
 			() -> CommandFixtures.run(context, TrainDerainerCommand.class, "rainy", data.resolve("rainy").toFile()));
 		DerainImageCommandTest.assertMessage("Train Derainer: clean: choose the folder of clean images with the same "

@@ -139,4 +139,64 @@ class AugmentationTest {
 			() -> new BatchSampler(d, 5, aug, new ImageCache(0)));
 		assertTrue(e.getMessage().contains("4 training scenes but batch is 5"), e.getMessage());
 	}
+
+	@Test
+	void sceneFramesPutDifferentFramesOfOneSceneUnderOneCropIntoABatch() throws IOException {
+		Path root = tmp.resolve("gt");
+		for (int s = 0; s < 3; s++) {
+			for (int f = 0; f < 3; f++)
+				PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-R-00" + f + ".png"), 40, 30, 10 * s + f);
+			PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-C-000.png"), 40, 30, 200 + s);
+		}
+		PairDataset d = PairDataset.gtRain(root);
+		RainLayerSource noise = (w, h, random) -> {
+			float[] m = new float[w * h];
+			for (int i = 0; i < m.length; i++) m[i] = random.nextFloat() * 0.3f;
+			return m;
+		};
+		Augmentation aug = new Augmentation(8, 13, 0.6, noise);
+		BatchSampler sampler = new BatchSampler(d, 4, 2, aug, new ImageCache(1 << 20));
+		TrainRandom rng = new TrainRandom(7);
+		int plane = 3 * 8 * 8;
+		Set<String> cropsSeen = new HashSet<>();
+		for (int i = 0; i < 20; i++) {
+			BatchSampler.Batch batch = sampler.next(rng);
+			for (int g = 0; g < 4; g += 2) {
+				ImagePair a = batch.pairs().get(g), b = batch.pairs().get(g + 1);
+				assertEquals(a.scene(), b.scene(), "a scene's frames come together");
+				assertTrue(!a.rainy().equals(b.rainy()), "two different frames of the scene");
+				// one clean photo per scene, one crop: the clean patches are equal (the rainy ones are not)
+				assertArrayEquals(java.util.Arrays.copyOfRange(batch.clean(), g * plane, (g + 1) * plane),
+					java.util.Arrays.copyOfRange(batch.clean(), (g + 1) * plane, (g + 2) * plane));
+				cropsSeen.add(java.util.Arrays.toString(java.util.Arrays.copyOfRange(batch.clean(), g * plane, (g + 1) * plane)));
+			}
+			assertTrue(!batch.pairs().get(0).scene().equals(batch.pairs().get(2).scene()), "the scenes differ");
+		}
+		assertTrue(cropsSeen.size() > 20, "crops differ between scenes and batches: " + cropsSeen.size());
+		long saved = rng.state();
+		BatchSampler.Batch expected = sampler.next(rng);
+		BatchSampler.Batch resumed = new BatchSampler(d, 4, 2, aug, new ImageCache(0)).next(TrainRandom.fromState(saved));
+		assertArrayEquals(expected.rainy(), resumed.rainy());
+		assertEquals(expected.pairs(), resumed.pairs());
+
+		IllegalArgumentException tooFew = assertThrows(IllegalArgumentException.class,
+			() -> new BatchSampler(d, 4, 4, aug, new ImageCache(0)));
+		assertTrue(tooFew.getMessage().contains("has 3 pair(s) but scene_frames is 4"), tooFew.getMessage());
+		IllegalArgumentException scenes = assertThrows(IllegalArgumentException.class,
+			() -> new BatchSampler(d, 8, 2, aug, new ImageCache(0)));
+		assertTrue(scenes.getMessage().contains("3 training scenes but batch / scene_frames is 4"), scenes.getMessage());
+	}
+
+	@Test
+	void sceneFramesMustDivideTheBatchAndExcludeTheRainRobustLoss() {
+		IllegalArgumentException divide = assertThrows(IllegalArgumentException.class,
+			() -> TrainConfig.defaults().with(b -> { b.robustWeight = 0; b.batchSize = 6; b.sceneFrames = 4; }));
+		assertTrue(divide.getMessage().startsWith("scene_frames must be at least 1 and divide batch (6)"),
+			divide.getMessage());
+		IllegalArgumentException robust = assertThrows(IllegalArgumentException.class,
+			() -> TrainConfig.defaults().with(b -> b.sceneFrames = 2));
+		assertTrue(robust.getMessage().startsWith("robust_weight must be 0 while scene_frames > 1"), robust.getMessage());
+		TrainConfig ok = TrainConfig.defaults().with(b -> { b.robustWeight = 0; b.sceneFrames = 4; });
+		assertEquals(4, TrainConfig.parse(ok.toJson(), "test").sceneFrames());
+	}
 }
