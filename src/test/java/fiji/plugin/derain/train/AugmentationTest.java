@@ -105,21 +105,28 @@ class AugmentationTest {
 		assertTrue(e.getMessage().contains("rain_probability"), e.getMessage());
 	}
 
+	/** Rain layers of uniform noise in [0, 0.3). */
+	static final RainLayerSource NOISE = (w, h, random) -> {
+		float[] m = new float[w * h];
+		for (int i = 0; i < m.length; i++) m[i] = random.nextFloat() * 0.3f;
+		return m;
+	};
+
+	/** A GT-RAIN folder of {@code n} scenes, each with three rainy frames and its clean frame, all w × h. */
+	private PairDataset scenes(int n, int w, int h) throws IOException {
+		Path root = tmp.resolve("gt");
+		for (int s = 0; s < n; s++) {
+			for (int f = 0; f < 3; f++)
+				PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-R-00" + f + ".png"), w, h, 10 * s + f);
+			PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-C-000.png"), w, h, 200 + s);
+		}
+		return PairDataset.gtRain(root);
+	}
+
 	@Test
 	void batchesTakeDifferentScenesAndResumeExactlyFromTheRandomState() throws IOException {
-		Path root = tmp.resolve("gt");
-		for (int s = 0; s < 4; s++) {
-			for (int f = 0; f < 3; f++)
-				PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-R-00" + f + ".png"), 12, 10, 10 * s + f);
-			PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-C-000.png"), 12, 10, 200 + s);
-		}
-		PairDataset d = PairDataset.gtRain(root);
-		RainLayerSource noise = (w, h, random) -> {
-			float[] m = new float[w * h];
-			for (int i = 0; i < m.length; i++) m[i] = random.nextFloat() * 0.3f;
-			return m;
-		};
-		Augmentation aug = new Augmentation(8, 13, 0.6, noise);
+		PairDataset d = scenes(4, 12, 10);
+		Augmentation aug = new Augmentation(8, 13, 0.6, NOISE);
 		BatchSampler sampler = new BatchSampler(d, 3, aug, new ImageCache(1 << 20));
 		TrainRandom rng = new TrainRandom(42);
 		for (int i = 0; i < 5; i++) {
@@ -142,19 +149,8 @@ class AugmentationTest {
 
 	@Test
 	void sceneFramesPutDifferentFramesOfOneSceneUnderOneCropIntoABatch() throws IOException {
-		Path root = tmp.resolve("gt");
-		for (int s = 0; s < 3; s++) {
-			for (int f = 0; f < 3; f++)
-				PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-R-00" + f + ".png"), 40, 30, 10 * s + f);
-			PairDatasetTest.rgb(root.resolve("S" + s + "/S" + s + "-Webcam-C-000.png"), 40, 30, 200 + s);
-		}
-		PairDataset d = PairDataset.gtRain(root);
-		RainLayerSource noise = (w, h, random) -> {
-			float[] m = new float[w * h];
-			for (int i = 0; i < m.length; i++) m[i] = random.nextFloat() * 0.3f;
-			return m;
-		};
-		Augmentation aug = new Augmentation(8, 13, 0.6, noise);
+		PairDataset d = scenes(3, 40, 30);
+		Augmentation aug = new Augmentation(8, 13, 0.6, NOISE);
 		BatchSampler sampler = new BatchSampler(d, 4, 2, aug, new ImageCache(1 << 20));
 		TrainRandom rng = new TrainRandom(7);
 		int plane = 3 * 8 * 8;
