@@ -32,8 +32,8 @@ final class DeformableConv2d extends NetBlock {
 	static final int TAPS = KERNEL * KERNEL;
 	/**
 	 * Bytes of one chunk's sampled columns (pixels, 9·C). Temporaries of this size are recycled by the allocator,
-	 * much bigger ones pay for fresh pages on every chunk (DESIGN.md §5); smaller ones make the matmul less efficient
-	 * (at 256 channels, 64²: 4 MB 54 ms, 16 MB 40 ms per conv).
+	 * much bigger ones pay for fresh pages on every chunk (DESIGN.md §5); smaller ones make the product less efficient
+	 * (at 256 channels, 64², measured with the earlier matmul: 4 MB 54 ms, 16 MB 40 ms per conv).
 	 */
 	static final long CHUNK_BYTES = 16L << 20;
 	/**
@@ -177,7 +177,7 @@ final class DeformableConv2d extends NetBlock {
 		return false;
 	}
 
-	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per matmul. */
+	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per product. */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias, long chunk) {
 		Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)));
 		return run(s, bias, chunk, recorded(x, offset, mask, weight));
