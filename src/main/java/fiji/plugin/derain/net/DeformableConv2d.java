@@ -147,10 +147,11 @@ final class DeformableConv2d extends NetBlock {
 	 * border rows reading 0) and laid out as a contiguous channel-last table of rows of C values. Per chunk of output
 	 * pixels, one {@link ScriptFunction#EMBEDDING_BAG} (libtorch's embedding_bag) gathers, weights and sums the four
 	 * corner rows of every (pixel, tap) into tap-major columns (pixels, 9·C) in one pass, and their product with
-	 * the kernel as (9·C, C_out) gives the output ({@link Sampling#product}). Chunks keep temporaries near {@link #CHUNK_BYTES}. (Before: one gather
-	 * of "quad rows", each row beside its three neighbours, then the corners weighted in place and summed: 62 vs 40 ms
-	 * per conv at 256 channels, 64², 137 vs ~90 ms at 64 channels, 256 × 192. The table must be contiguous: as a
-	 * transposed view, 46 instead of 6.5 ms for the sampling of one conv.)
+	 * the kernel as (9·C, C_out) gives the output ({@link #rowProduct}). Chunks keep temporaries near
+	 * {@link #CHUNK_BYTES}. (Before: one gather of "quad rows", each row beside its three neighbours, then the corners
+	 * weighted in place and summed: 62 vs 40 ms per conv at 256 channels, 64², 137 vs ~90 ms at 64 channels,
+	 * 256 × 192. The table must be contiguous: as a transposed view, 46 instead of 6.5 ms for the sampling of one
+	 * conv.)
 	 *
 	 * @param x (N, C, H, W), already padded by the caller
 	 * @param offset (N, 18, H−2, W−2)
