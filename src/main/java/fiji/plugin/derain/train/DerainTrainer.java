@@ -18,7 +18,8 @@ import java.util.Map;
  * GT-RAIN's training loop, one optimizer step at a time (DESIGN §1, §2): a batch of B rainy and B clean patches
  * from B scenes is run through the network concatenated on the batch axis (so BatchNorm sees both); the
  * image loss compares the rainy half's output with the clean patches, the rain-robust loss uses the features of
- * both halves; Adam steps with the scheduled learning rate (offset/modulator parameters at a tenth).
+ * both halves (with frozen BatchNorm and no rain-robust term the clean half is left out: {@link #withCleanHalf});
+ * Adam steps with the scheduled learning rate (offset/modulator parameters at a tenth).
  *
  * <p>State that a checkpoint must hold: the network's state dict, Adam's moments, the step count, the
  * completed epochs and the random stream's state — with them {@link #restore} continues bit for bit.
@@ -125,11 +126,11 @@ public final class DerainTrainer {
 		StepResult result;
 		try (NDManager sm = manager.newSubManager()) {
 			NDArray rainy = batch.rainy(sm), clean = batch.clean(sm);
-			NDArray both = rainy.concat(clean, 0); // [rainy; clean]: BatchNorm statistics see both halves
+			NDArray input = withCleanHalf() ? rainy.concat(clean, 0) : rainy;
 			DerainLosses.Terms t;
 			try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
 				// frozen BatchNorm: eval mode, the running statistics normalise and stay as they are
-				TrainableNet.Pass pass = net.forwardTraining(both, !config.freezeBatchNorm());
+				TrainableNet.Pass pass = net.forwardTraining(input, !config.freezeBatchNorm());
 				NDArray image = pass.outputs().get(0).get("0:" + batch.size());
 				t = DerainLosses.total(image, clean, rainy, pass.outputs().get(1), config);
 				requireFinite("the loss became " + t.total().getFloat(), t.total().getFloat());
@@ -147,6 +148,16 @@ public final class DerainTrainer {
 		step++;
 		if (step % stepsPerEpoch == 0) epoch++;
 		return result;
+	}
+
+	/**
+	 * Whether the clean patches go through the network beside the rainy ones ([rainy; clean] on the batch axis):
+	 * GT-RAIN's way, needed when BatchNorm takes batch statistics (they see both halves) or the rain-robust loss
+	 * compares the halves' features. With frozen BatchNorm and no rain-robust term nothing reads the clean half's
+	 * output, and leaving it out halves the step's work without changing the rainy half's output.
+	 */
+	boolean withCleanHalf() {
+		return !config.freezeBatchNorm() || config.robustWeight() != 0;
 	}
 
 	private void requireFinite(String what, double value) {

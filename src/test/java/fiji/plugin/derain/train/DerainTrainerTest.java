@@ -181,6 +181,71 @@ class DerainTrainerTest {
 		}
 	}
 
+	/**
+	 * With frozen BatchNorm and no rain-robust term the trainer leaves the clean patches out of the forward pass; the
+	 * step is still GT-RAIN's [rainy; clean] step: the same loss and gradients as the real network (ngf 4, 1 block)
+	 * given both halves, computed here by hand. Batch statistics or a rain-robust term keep the clean half.
+	 */
+	@Test
+	void withFrozenBatchNormAndNoRainRobustTermTheCleanHalfIsLeftOut() throws IOException {
+		PairDataset data = data();
+		TrainConfig config = config(1e-2).with(b -> {
+			b.freezeBatchNorm = true;
+			b.robustWeight = 0;
+			b.rainProbability = 0;
+		});
+		try (NDManager m = NDManager.newBaseManager()) {
+			assertTrue(new DerainTrainer(config.with(b -> b.robustWeight = 0.1), new TinyNet(m), data, null,
+				new ImageCache(0), m).withCleanHalf(), "the rain-robust term compares the halves");
+			assertTrue(new DerainTrainer(config.with(b -> b.freezeBatchNorm = false), new TinyNet(m), data, null,
+				new ImageCache(0), m).withCleanHalf(), "batch statistics see both halves");
+
+			DerainNetTrainable net = new DerainNetTrainable(fiji.plugin.derain.net.DerainNet.create(config.net(), m), m);
+			DerainNetTrainable twin = new DerainNetTrainable(fiji.plugin.derain.net.DerainNet.create(config.net(), m), m);
+			twin.loadStateDict(net.stateDict());
+			DerainTrainer trainer = new DerainTrainer(config, net, data, null, new ImageCache(1 << 20), m);
+			assertTrue(!trainer.withCleanHalf());
+			java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+			float[] rainy = new float[2 * 3 * 8 * 8], clean = new float[rainy.length];
+			for (int i = 0; i < rainy.length; i++) {
+				clean[i] = (float) r.nextDouble(-0.9, 0.9);
+				rainy[i] = Math.min(1, clean[i] + (float) r.nextDouble(0, 0.5));
+			}
+			BatchSampler.Batch batch = new BatchSampler.Batch(rainy, clean, 2, 8, List.of());
+			Map<String, float[]> gradients = new LinkedHashMap<>();
+			trainer.observe(new DerainTrainer.StepObserver() {
+				@Override
+				public void gradients(Map<String, NDArray> parameters) {
+					parameters.forEach((n, p) -> gradients.put(n, p.getGradient().toFloatArray()));
+				}
+			});
+			double loss = trainer.step(batch).total();
+
+			double expected;
+			try (NDManager sm = m.newSubManager();
+				ai.djl.training.GradientCollector gc = ai.djl.engine.Engine.getInstance().newGradientCollector()) {
+				NDArray x = batch.rainy(sm), y = batch.clean(sm);
+				TrainableNet.Pass pass = twin.forwardTraining(x.concat(y, 0), false);
+				DerainLosses.Terms t = DerainLosses.total(pass.outputs().get(0).get("0:2"), y, x, pass.outputs().get(1),
+					config);
+				expected = t.total().getFloat();
+				pass.backward(gc, t.total());
+			}
+			assertEquals(expected, loss, 1e-6 * Math.abs(expected));
+			assertEquals(twin.parameters().keySet(), gradients.keySet());
+			for (Map.Entry<String, NDArray> e : twin.parameters().entrySet()) {
+				float[] want = e.getValue().getGradient().toFloatArray(), got = gradients.get(e.getKey());
+				double scale = 0, diff = 0;
+				for (int i = 0; i < want.length; i++) {
+					scale = Math.max(scale, Math.abs(want[i]));
+					diff = Math.max(diff, Math.abs(want[i] - got[i]));
+				}
+				assertTrue(diff <= 1e-5 * scale + 1e-12, e.getKey() + ": gradient off by " + diff + " (max |g| " + scale
+					+ ")");
+			}
+		}
+	}
+
 	@Test
 	void aNaNLossStopsTrainingWithOneLineBeforeTheWeightsChange() throws IOException {
 		PairDataset data = data();
