@@ -256,9 +256,10 @@ public final class TrainingRun {
 			metrics.put("val_psnr", val.psnr());
 			metrics.put("val_ssim", val.ssim());
 		}
+		String which = val != null ? "best validation PSNR at epoch " : "no validation set: the latest epoch, ";
 		ModelDescriptor d = ModelDescriptor.of(out.getFileName().toString(),
-			"GT-RAIN Deformable-ResNet trained with Fiji Derain (best validation PSNR at epoch " + trainer.epoch() + ")",
-			config.net(), provenance).withMetrics(metrics).withTraining(config.toJsonObject());
+			"GT-RAIN Deformable-ResNet trained with Fiji Derain (" + which + trainer.epoch() + ")", config.net(),
+			provenance).withMetrics(metrics).withTraining(config.toJsonObject());
 		return ModelFolder.save(out, d, net.stateDict(), true);
 	}
 

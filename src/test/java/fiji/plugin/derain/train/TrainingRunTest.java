@@ -156,11 +156,16 @@ class TrainingRunTest {
 	@Test
 	void theTrainedModelDerainsThroughTheEngine() throws Exception {
 		Path out = tmp.resolve("model");
-		TrainingRun.run(CONFIG.with(b -> {
+		TrainConfig oneEpoch = CONFIG.with(b -> {
 			b.epochs = 1;
 			b.warmupEpochs = 0;
-		}), dataset(), out, false,
-			listener(new ArrayList<>()), () -> false);
+		});
+		ModelDescriptor trained = TrainingRun.run(oneEpoch, dataset(), out, false, listener(new ArrayList<>()),
+			() -> false);
+		assertTrue(trained.description().endsWith("(best validation PSNR at epoch 1)"), trained.description());
+		ModelDescriptor noVal = TrainingRun.run(oneEpoch.with(b -> b.valFraction = 0), dataset(), tmp.resolve("noval"),
+			false, listener(new ArrayList<>()), () -> false);
+		assertTrue(noVal.description().endsWith("(no validation set: the latest epoch, 1)"), noVal.description());
 		try (Derainer d = Derainer.open(out, DeviceChoice.CPU, s -> {})) {
 			ImagePlus result = d.derain(ij.IJ.openImage(data.resolve("rainy/p0.png").toString()), Derainer.Settings.DEFAULT,
 				(a, b) -> {}, () -> false);
