@@ -8,7 +8,7 @@
 //   [epochs=20] [batch=8] [patch=256] [lr=0.0002] [min_lr=1e-6] [warmup_epochs=4] [steps_per_epoch=0]
 //   [ngf=64] [blocks=9] [activation=leaky|mish] [norm=batch|instance] [init=normal|kaiming|xavier|identity]
 //   [ssim_weight=1] [l1_weight=0.1]
-//   [robust_weight=0.1] [psnr_weight=0] [harm_weight=0] [scene_frames=1] [rain_probability=0.6] [rotation_std=13] [seed=0] [val_fraction=0.1]
+//   [robust_weight=0.1] [psnr_weight=0] [harm_weight=0] [ema_decay=0] [scene_frames=1] [rain_probability=0.6] [rotation_std=13] [seed=0] [val_fraction=0.1]
 //   [bn_batches=0] [device=auto|cpu|gpu] [init_model=MODEL] [freeze_bn] [resume]
 // Flags ([freeze_bn], [resume]) are a bare word or word=true|false.
 // Fine-tuning: init_model=default (or a model folder) starts from that model's weights; with freeze_bn its
@@ -44,6 +44,7 @@ options = "data=" + data + " rainy=[" + rainy + "] clean=[" + clean + "]"
 	+ " robust_weight=" + value(args, "robust_weight", "0.1")
 	+ " psnr_weight=" + value(args, "psnr_weight", "0")
 	+ " harm_weight=" + value(args, "harm_weight", "0")
+	+ " ema_decay=" + value(args, "ema_decay", "0")
 	+ " scene_frames=" + value(args, "scene_frames", "1")
 	+ " rain_probability=" + value(args, "rain_probability", "0.6")
 	+ " rotation_std=" + value(args, "rotation_std", "13")

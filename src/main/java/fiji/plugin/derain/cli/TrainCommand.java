@@ -41,6 +41,8 @@ final class TrainCommand implements Main.SubCommand {
 			"                      costs more on a near-clean input than on a heavy one, as the per-image PSNR counts it",
 			"  --harm-weight X (0)  add X times the mean dB by which outputs are worse than their rainy inputs (not in",
 			"                      GT-RAIN): a penalty only where the network makes an image worse",
+			"  --ema-decay D (0)   the model folder keeps an exponential moving average of the weights, D per step",
+			"                      (not in GT-RAIN; e.g. 0.999, about the last 1,000 steps): steadier than the last step",
 			"  --scene-frames K (1)  a batch holds K rainy frames of each of its scenes, cut at one place (not in GT-RAIN;",
 			"                      K divides --batch; needs --robust-weight 0): light and heavy rain on the same content",
 			"  --bn-batches N (0)  each epoch, recompute BatchNorm statistics as the average over N training batches",

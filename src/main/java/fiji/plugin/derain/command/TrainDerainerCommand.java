@@ -41,7 +41,8 @@ import org.scijava.widget.FileWidget;
  * (normal | kaiming | xavier | identity: the untrained network returns its input; with freeze_bn), the loss
  * weights {@code ssim_weight} (1: MS-SSIM), {@code l1_weight} (0.1), {@code robust_weight} (0.1: GT-RAIN's
  * rain-robust loss), {@code psnr_weight} (0: the batch's mean PSNR, subtracted) and {@code harm_weight} (0: the
- * mean dB by which outputs are worse than their inputs), the augmentation {@code
+ * mean dB by which outputs are worse than their inputs), {@code ema_decay} (0: the model keeps a moving average
+ * of the weights with this decay per step instead of the last step's), the augmentation {@code
  * rain_probability} (0.6) and {@code rotation_std} (13 degrees), {@code seed} (0), {@code val_fraction} (0.1 of
  * the scenes held out to pick the best model), {@code bn_batches} (0), {@code freeze_bn}, {@code device} (auto |
  * cpu | gpu).</li>
@@ -174,6 +175,11 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			+ "where the network makes an image worse (not in GT-RAIN; 0 = off)")
 	private double harm_weight = TrainConfig.defaults().harmWeight();
 
+	@Parameter(persist = false, label = "Weight average decay", min = "0", max = "0.9999",
+		description = "the model keeps an exponential moving average of the weights, this decay per step (e.g. 0.999: "
+			+ "about the last 1,000 steps), steadier than the last step's weights (not in GT-RAIN; 0 = off)")
+	private double ema_decay = TrainConfig.defaults().emaDecay();
+
 	@Parameter(persist = false, label = "Frames per scene in a batch", min = "1",
 		description = "a batch holds this many rainy frames of each of its scenes, cut at one place, so that light and "
 			+ "heavy rain on the same content meet in one step (divides batch; needs robust_weight 0; 1 = GT-RAIN)")
@@ -231,7 +237,7 @@ public class TrainDerainerCommand extends FeedbackCommand {
 			options("epochs", epochs, "batch", batch, "patch", patch, "lr", lr, "min_lr", min_lr, "warmup_epochs",
 				warmup_epochs, "steps_per_epoch", steps_per_epoch, "ngf", ngf, "blocks", blocks, "activation", activation,
 				"norm", norm, "init", init, "ssim_weight", ssim_weight, "l1_weight", l1_weight, "robust_weight", robust_weight,
-				"psnr_weight", psnr_weight, "harm_weight", harm_weight, "scene_frames", scene_frames,
+				"psnr_weight", psnr_weight, "harm_weight", harm_weight, "ema_decay", ema_decay, "scene_frames", scene_frames,
 				"rain_probability", rain_probability, "rotation_std", rotation_std, "seed",
 				seed, "val_fraction", val_fraction, "bn_batches", bn_batches, "freeze_bn", freeze_bn, "device", device));
 	}

@@ -45,6 +45,7 @@ public class Train_Derainer extends DerainPlugIn<TrainDerainerCommand.Request> {
 		gd.addNumericField("Robust_weight", d.robustWeight(), 2, 6, "(rain-robust loss; needs batch >= 2)");
 		gd.addNumericField("Psnr_weight", d.psnrWeight(), 3, 6, "(mean PSNR, subtracted; 0 = off)");
 		gd.addNumericField("Harm_weight", d.harmWeight(), 3, 6, "(dB worse than the input; 0 = off)");
+		gd.addNumericField("Ema_decay", d.emaDecay(), 4, 6, "(moving average of the weights; 0 = off)");
 		gd.addNumericField("Scene_frames", d.sceneFrames(), 0, 6, "(frames of a scene per batch, one crop)");
 		gd.addNumericField("Rain_probability", d.rainProbability(), 2, 6, "(extra synthetic rain layer)");
 		gd.addNumericField("Rotation_std", d.rotationStdDegrees(), 1, 6, "degrees (0 = no rotation)");
@@ -71,7 +72,7 @@ public class Train_Derainer extends DerainPlugIn<TrainDerainerCommand.Request> {
 			"ngf", text(gd.getNextNumber()), "blocks", text(gd.getNextNumber()), "activation", gd.getNextChoice(),
 			"norm", gd.getNextChoice(), "init", gd.getNextChoice(), "ssim_weight", text(gd.getNextNumber()), "l1_weight", text(gd.getNextNumber()),
 			"robust_weight", text(gd.getNextNumber()), "psnr_weight", text(gd.getNextNumber()),
-			"harm_weight", text(gd.getNextNumber()), "scene_frames", text(gd.getNextNumber()),
+			"harm_weight", text(gd.getNextNumber()), "ema_decay", text(gd.getNextNumber()), "scene_frames", text(gd.getNextNumber()),
 			"rain_probability", text(gd.getNextNumber()), "rotation_std", text(gd.getNextNumber()),
 			"seed", gd.getNextString(), "val_fraction", text(gd.getNextNumber()),
 			"bn_batches", text(gd.getNextNumber()), "freeze_bn", Boolean.toString(gd.getNextBoolean()),

@@ -1,5 +1,8 @@
 package fiji.plugin.derain.train;
 
+import static fiji.plugin.derain.train.ManagedArrays.copy;
+import static fiji.plugin.derain.train.ManagedArrays.in;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -111,12 +114,6 @@ public final class Adam {
 		}
 	}
 
-	/** {@code a}, attached to {@code scratch}. */
-	private static NDArray in(NDManager scratch, NDArray a) {
-		a.attach(scratch);
-		return a;
-	}
-
 	private State newState(NDArray p) {
 		State s = new State();
 		s.expAvg = stateManager.zeros(p.getShape(), DataType.FLOAT32);
@@ -180,13 +177,5 @@ public final class Adam {
 		}
 		states.clear();
 		states.putAll(loaded);
-	}
-
-	/** A libtorch-owned copy of {@code a} in {@code manager} (moment buffers are updated in place every step). */
-	private static NDArray copy(NDArray a, NDManager manager) {
-		NDArray moved = a.toDevice(manager.getDevice(), false);
-		NDArray c = moved == a ? a.duplicate() : moved; // not copyTo(): that would make c a Java buffer
-		c.attach(manager);
-		return c;
 	}
 }

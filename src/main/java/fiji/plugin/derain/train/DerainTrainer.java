@@ -19,10 +19,11 @@ import java.util.Map;
  * from B scenes is run through the network concatenated on the batch axis (so BatchNorm sees both); the
  * image loss compares the rainy half's output with the clean patches, the rain-robust loss uses the features of
  * both halves (with frozen BatchNorm and no rain-robust term the clean half is left out: {@link #withCleanHalf});
- * Adam steps with the scheduled learning rate (offset/modulator parameters at a tenth).
+ * Adam steps with the scheduled learning rate (offset/modulator parameters at a tenth); with {@code ema_decay} a
+ * {@link WeightAverage} follows the parameters, and it is what {@link #averagedWeights} puts in the network.
  *
- * <p>State that a checkpoint must hold: the network's state dict, Adam's moments, the step count, the
- * completed epochs and the random stream's state — with them {@link #restore} continues bit for bit.
+ * <p>State that a checkpoint must hold: the network's state dict, Adam's moments, the weight average, the step
+ * count, the completed epochs and the random stream's state — with them {@link #restore} continues bit for bit.
  * Not thread-safe. The trainer does not own the network or the manager.
  */
 public final class DerainTrainer {
@@ -33,6 +34,8 @@ public final class DerainTrainer {
 	private final LearningRateSchedule schedule;
 	private final int stepsPerEpoch;
 	private final Adam adam;
+	/** Null when ema_decay is 0. */
+	private final WeightAverage average;
 	private TrainRandom rng;
 	private long step;
 	private int epoch;
@@ -56,6 +59,7 @@ public final class DerainTrainer {
 		this.stepsPerEpoch = config.resolvedStepsPerEpoch(train.size());
 		this.schedule = LearningRateSchedule.of(config, stepsPerEpoch);
 		this.adam = Adam.torchDefaults(manager, config.weightDecay());
+		this.average = config.emaDecay() > 0 ? new WeightAverage(manager, config.emaDecay()) : null;
 		this.rng = new TrainRandom(config.seed());
 	}
 
@@ -141,6 +145,7 @@ public final class DerainTrainer {
 			long s = step;
 			adam.step(params, name -> schedule.at(s, name));
 			requireFiniteWeights(params);
+			if (average != null) average.update(params, s);
 			result = new StepResult(step, epoch, schedule.at(step), t.total().getFloat(), value(t.ssim()),
 				value(t.l1()), value(t.robust()), value(t.psnr()), value(t.harm()));
 		}
@@ -205,6 +210,35 @@ public final class DerainTrainer {
 		return a == null ? Double.NaN : a.getFloat();
 	}
 
+	/** Undoes {@link #averagedWeights}: puts the live weights back. */
+	public interface LiveWeights extends AutoCloseable {
+		@Override
+		void close();
+	}
+
+	/**
+	 * Puts the weights a model folder keeps into the network until the result is closed: the weight average when
+	 * ema_decay &gt; 0 (with the live BatchNorm statistics), otherwise the live weights (then nothing changes).
+	 * Validate and save the model inside; train only after closing.
+	 */
+	public LiveWeights averagedWeights() {
+		if (average == null || average.averages().isEmpty()) return () -> {};
+		NDManager keep = manager.newSubManager();
+		Map<String, NDArray> live = new java.util.LinkedHashMap<>(), averaged = new java.util.LinkedHashMap<>();
+		net.stateDict().forEach((name, a) -> {
+			live.put(name, ManagedArrays.copy(a, keep));
+			averaged.put(name, average.averages().getOrDefault(name, a));
+		});
+		net.loadStateDict(averaged);
+		return () -> {
+			try {
+				net.loadStateDict(live);
+			} finally {
+				keep.close();
+			}
+		};
+	}
+
 	/** A snapshot of the run; arrays are copies attached to {@code target}. */
 	public TrainingCheckpoint checkpoint(NDManager target) {
 		Map<String, NDArray> weights = new java.util.LinkedHashMap<>();
@@ -213,7 +247,8 @@ public final class DerainTrainer {
 			c.attach(target);
 			weights.put(e.getKey(), c);
 		}
-		return new TrainingCheckpoint(config, epoch, step, rng.state(), bestMetric, weights, adam.exportState(target));
+		return new TrainingCheckpoint(config, epoch, step, rng.state(), bestMetric, weights, adam.exportState(target),
+			average == null ? Map.of() : average.export(target));
 	}
 
 	/**
@@ -227,6 +262,7 @@ public final class DerainTrainer {
 				+ " resume with the config stored in its state.json");
 		net.loadStateDict(c.weights());
 		adam.importState(c.optimizer());
+		if (average != null) average.restore(c.average());
 		rng = TrainRandom.fromState(c.rngState());
 		step = c.step();
 		epoch = c.epoch();

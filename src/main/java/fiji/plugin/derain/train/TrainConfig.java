@@ -32,6 +32,8 @@ import java.util.Set;
  * @param warmupEpochs epochs of linear warm-up (0 ≤ warmupEpochs < epochs)
  * @param stepsPerEpoch optimizer steps per epoch; 0 = ceil(training pairs / batchSize)
  * @param weightDecay Adam's L2 weight decay (torch semantics: added to the gradient), usually 0
+ * @param emaDecay decay of the exponential moving average of the weights that the model folder keeps (not in
+ *        GT-RAIN; in [0, 1), 0 = off: the model is the last step's weights), see {@link WeightAverage}
  * @param net the architecture (ngf, blocks, activation, norm, init)
  * @param ssimWeight weight of 1 − MS-SSIM
  * @param l1Weight weight of the L1 loss (on the network's [-1, 1] output, as GT-RAIN)
@@ -54,7 +56,7 @@ import java.util.Set;
  * @param device where to train: "auto", "cpu" or "gpu" / "gpu:N"
  */
 public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchSize, double learningRate, double minLearningRate,
-	int warmupEpochs, int stepsPerEpoch, double weightDecay, DerainConfig net, double ssimWeight, double l1Weight,
+	int warmupEpochs, int stepsPerEpoch, double weightDecay, double emaDecay, DerainConfig net, double ssimWeight, double l1Weight,
 	double robustWeight, double psnrWeight, double harmWeight, double temperature, double rainProbability, double rotationStdDegrees, int bnBatches,
 	boolean freezeBatchNorm, long seed, double valFraction, String device) {
 
@@ -85,6 +87,8 @@ public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchS
 		require(stepsPerEpoch >= 0, "steps_per_epoch", "must be at least 0 (0 = one pass over the pairs)",
 			stepsPerEpoch);
 		require(weightDecay >= 0 && Double.isFinite(weightDecay), "weight_decay", "must be at least 0", weightDecay);
+		require(emaDecay >= 0 && emaDecay < 1, "ema_decay", "must be in [0, 1) (0 = no averaging; e.g. 0.999)",
+			emaDecay);
 		if (net == null) throw new IllegalArgumentException("the network architecture (ngf, n_blocks, ...) is missing");
 		requireWeight(ssimWeight, "ssim_weight");
 		requireWeight(l1Weight, "l1_weight");
@@ -110,7 +114,7 @@ public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchS
 
 	/** GT-RAIN's recipe: 20 epochs, batch 8, patch 256, lr 2e-4 → 1e-6, 4 warm-up epochs, weights 1/0.1/0.1. */
 	public static TrainConfig defaults() {
-		return new TrainConfig(20, 8, 1, 256, 2e-4, 1e-6, 4, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0, 0, 0.25, 0.6, 13, 0,
+		return new TrainConfig(20, 8, 1, 256, 2e-4, 1e-6, 4, 0, 0, 0, DerainConfig.GTRAIN, 1, 0.1, 0.1, 0, 0, 0.25, 0.6, 13, 0,
 			false, 0, 0.1, "auto");
 	}
 
@@ -144,6 +148,7 @@ public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchS
 		o.addProperty("warmup_epochs", warmupEpochs);
 		o.addProperty("steps_per_epoch", stepsPerEpoch);
 		o.addProperty("weight_decay", weightDecay);
+		o.addProperty("ema_decay", emaDecay);
 		o.addProperty("ngf", net.ngf());
 		o.addProperty("n_blocks", net.nBlocks());
 		o.addProperty("activation", net.activation().id());
@@ -202,6 +207,7 @@ public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchS
 		b.warmupEpochs = r.i("warmup_epochs", b.warmupEpochs);
 		b.stepsPerEpoch = r.i("steps_per_epoch", b.stepsPerEpoch);
 		b.weightDecay = r.d("weight_decay", b.weightDecay);
+		b.emaDecay = r.d("ema_decay", b.emaDecay);
 		DerainConfig n = b.net;
 		try {
 			b.net = new DerainConfig(r.i("ngf", n.ngf()), r.i("n_blocks", n.nBlocks()),
@@ -288,7 +294,7 @@ public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchS
 	/** Mutable copy of a config; {@link #build()} validates. Fields are named as the record components. */
 	public static final class Builder {
 		public int epochs, batchSize, sceneFrames, patchSize, warmupEpochs, stepsPerEpoch, bnBatches;
-		public double learningRate, minLearningRate, weightDecay, ssimWeight, l1Weight, robustWeight, psnrWeight,
+		public double learningRate, minLearningRate, weightDecay, emaDecay, ssimWeight, l1Weight, robustWeight, psnrWeight,
 			harmWeight, temperature, rainProbability, rotationStdDegrees, valFraction;
 		public DerainConfig net;
 		public long seed;
@@ -305,6 +311,7 @@ public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchS
 			warmupEpochs = c.warmupEpochs;
 			stepsPerEpoch = c.stepsPerEpoch;
 			weightDecay = c.weightDecay;
+			emaDecay = c.emaDecay;
 			net = c.net;
 			ssimWeight = c.ssimWeight;
 			l1Weight = c.l1Weight;
@@ -323,7 +330,7 @@ public record TrainConfig(int epochs, int batchSize, int sceneFrames, int patchS
 
 		public TrainConfig build() {
 			return new TrainConfig(epochs, batchSize, sceneFrames, patchSize, learningRate, minLearningRate, warmupEpochs,
-				stepsPerEpoch, weightDecay, net, ssimWeight, l1Weight, robustWeight, psnrWeight, harmWeight,
+				stepsPerEpoch, weightDecay, emaDecay, net, ssimWeight, l1Weight, robustWeight, psnrWeight, harmWeight,
 				temperature, rainProbability, rotationStdDegrees, bnBatches, freezeBatchNorm, seed, valFraction, device);
 		}
 	}

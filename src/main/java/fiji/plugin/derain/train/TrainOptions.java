@@ -27,7 +27,7 @@ public final class TrainOptions {
 	/** Every option that sets a training hyper-parameter (not the data or output folders). */
 	public static final List<String> KEYS = List.of("epochs", "batch", "scene_frames", "patch", "lr", "min_lr", "warmup_epochs",
 		"steps_per_epoch", "ngf", "blocks", "activation", "norm", "init", "ssim_weight", "l1_weight", "robust_weight",
-		"psnr_weight", "harm_weight", "rain_probability", "rotation_std", "bn_batches", "freeze_bn", "seed", "val_fraction", "device");
+		"psnr_weight", "harm_weight", "ema_decay", "rain_probability", "rotation_std", "bn_batches", "freeze_bn", "seed", "val_fraction", "device");
 
 	/**
 	 * A config from option values: {@code value} maps a key of {@link #KEYS} to its text, or null when the user
@@ -57,6 +57,7 @@ public final class TrainOptions {
 		b.robustWeight = v.number("robust_weight", b.robustWeight);
 		b.psnrWeight = v.number("psnr_weight", b.psnrWeight);
 		b.harmWeight = v.number("harm_weight", b.harmWeight);
+		b.emaDecay = v.number("ema_decay", b.emaDecay);
 		b.rainProbability = v.number("rain_probability", b.rainProbability);
 		b.rotationStdDegrees = v.number("rotation_std", b.rotationStdDegrees);
 		b.bnBatches = v.integer("bn_batches", b.bnBatches);

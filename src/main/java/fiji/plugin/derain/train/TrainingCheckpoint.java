@@ -36,6 +36,7 @@ import java.util.stream.Stream;
  *                           "config": TrainConfig JSON}
  *   weights.safetensors    the network's state dict (GT-RAIN names, BatchNorm statistics included)
  *   optimizer.safetensors  Adam state (step/, exp_avg/, exp_avg_sq/ + parameter name)
+ *   average.safetensors    the weight average by parameter name (only with ema_decay &gt; 0)
  * </pre>
  * {@link #save} writes the three files into a hidden sibling folder {@code .name.partial-*}, state.json last, and
  * then replaces the target with two renames (target → {@code .name.old-*}, partial → target). A folder holding
@@ -49,14 +50,15 @@ import java.util.stream.Stream;
  * @param bestMetric best validation metric so far, NaN if none
  * @param weights the network's state dict
  * @param optimizer {@link Adam#exportState} output
+ * @param average {@link WeightAverage#export} output; empty without a weight average
  */
 public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long rngState, double bestMetric,
-	Map<String, NDArray> weights, Map<String, NDArray> optimizer) {
+	Map<String, NDArray> weights, Map<String, NDArray> optimizer, Map<String, NDArray> average) {
 
 	public static final String FORMAT = "fiji-derain-training-checkpoint";
 	public static final int FORMAT_VERSION = 1;
 	public static final String STATE = "state.json", WEIGHTS = "weights.safetensors",
-		OPTIMIZER = "optimizer.safetensors";
+		OPTIMIZER = "optimizer.safetensors", AVERAGE = "average.safetensors";
 	private static final String PARTIAL = ".partial-", OLD = ".old-";
 	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().serializeNulls()
 		.serializeSpecialFloatingPointValues().create();
@@ -83,6 +85,7 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 		try {
 			writeTensors(partial.resolve(WEIGHTS), weights);
 			writeTensors(partial.resolve(OPTIMIZER), optimizer);
+			if (!average.isEmpty()) writeTensors(partial.resolve(AVERAGE), average);
 			at.accept("tensors written");
 			// state.json appears in one rename, last: its presence means the folder is complete
 			Path state = partial.resolve(STATE + ".tmp");
@@ -176,10 +179,23 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 			double bestMetric = best == null || best.isJsonNull() ? Double.NaN : best.getAsDouble();
 			return new TrainingCheckpoint(config, o.get("epoch").getAsInt(), o.get("step").getAsLong(),
 				Long.parseUnsignedLong(o.get("rng_state").getAsString(), 16), bestMetric,
-				readTensors(folder.resolve(WEIGHTS), manager), readTensors(folder.resolve(OPTIMIZER), manager));
+				readTensors(folder.resolve(WEIGHTS), manager), readTensors(folder.resolve(OPTIMIZER), manager),
+				readAverage(folder, config, manager));
 		} catch (RuntimeException e) {
 			throw new IOException(state + ": " + e.getMessage(), e);
 		}
+	}
+
+	/**
+	 * The weight average of a run with ema_decay &gt; 0 (empty otherwise, and before its first step).
+	 *
+	 * @throws NoSuchFileException when the run averages and has taken steps but the file is missing
+	 */
+	private static Map<String, NDArray> readAverage(Path folder, TrainConfig config, NDManager manager)
+		throws IOException {
+		Path file = folder.resolve(AVERAGE);
+		if (config.emaDecay() == 0 || !Files.exists(file) && stepOf(folder.resolve(STATE)) == 0) return Map.of();
+		return readTensors(file, manager);
 	}
 
 	String stateJson() {

@@ -38,7 +38,7 @@ import net.imglib2.img.array.ArrayImgs;
  * A whole training run into an output folder {@code OUT}:
  * <ul>
  * <li>{@code OUT/model.json} + weights: the best model so far by validation PSNR (or the latest, without a
- * validation set) — a model folder the Derain commands accept, with the training config and measured validation
+ * validation set; with ema_decay the weight average is validated and saved) — a model folder the Derain commands accept, with the training config and measured validation
  * metrics in its descriptor;</li>
  * <li>{@code OUT/checkpoint/}: the latest resumable state (weights, Adam moments, schedule step, epoch, random
  * stream), written atomically after every epoch and when cancelled;</li>
@@ -178,9 +178,13 @@ public final class TrainingRun {
 				listener.step(r, trainer.totalSteps(), perStep * (trainer.totalSteps() - trainer.step()));
 				if (trainer.step() % trainer.stepsPerEpoch() == 0) {
 					trainer.recalibrateBatchNorm();
-					Score val = validation.size() == 0 ? null : validate(net, validation, config.patchSize(), manager);
-					boolean isBest = trainer.offerMetric(val == null ? trainer.epoch() : val.psnr());
-					if (isBest) best = saveModel(config, trainer, net, val, out, origin);
+					Score val;
+					boolean isBest;
+					try (DerainTrainer.LiveWeights w = trainer.averagedWeights()) {
+						val = validation.size() == 0 ? null : validate(net, validation, config.patchSize(), manager);
+						isBest = trainer.offerMetric(val == null ? trainer.epoch() : val.psnr());
+						if (isBest) best = saveModel(config, trainer, net, val, out, origin);
+					}
 					appendLog(out, trainer, r, sums, inEpoch, val, (System.nanoTime() - t0) / 1e9);
 					saveCheckpoint(trainer, out, manager);
 					listener.epoch(trainer.epoch(), val, isBest);
@@ -258,7 +262,8 @@ public final class TrainingRun {
 		}
 		String which = val != null ? "best validation PSNR at epoch " : "no validation set: the latest epoch, ";
 		ModelDescriptor d = ModelDescriptor.of(out.getFileName().toString(),
-			"GT-RAIN Deformable-ResNet trained with Fiji Derain (" + which + trainer.epoch() + ")", config.net(),
+			"GT-RAIN Deformable-ResNet trained with Fiji Derain (" + which + trainer.epoch() + ")"
+				+ (config.emaDecay() > 0 ? "; weights: their moving average, decay " + config.emaDecay() : ""), config.net(),
 			provenance).withMetrics(metrics).withTraining(config.toJsonObject());
 		return ModelFolder.save(out, d, net.stateDict(), true);
 	}

@@ -83,10 +83,11 @@ class TrainDerainerCommandTest {
 	void lossScheduleAndAugmentationKeysReachTheConfig() throws Throwable {
 		Path out = tmp.resolve("keys");
 		Map<String, Object> result = train(out, "psnr_weight", 0.05, "l1_weight", 1.0, "robust_weight", 0.0, "min_lr",
-			"1e-5", "warmup_epochs", "0", "rain_probability", 0.2, "rotation_std", 0.0);
+			"1e-5", "warmup_epochs", "0", "rain_probability", 0.2, "rotation_std", 0.0, "ema_decay", 0.99);
 		TrainConfig c = TrainConfig.fromJson(ModelFolder.readDescriptor(out).training(), "model.json");
-		assertEquals(List.of(0.05, 1.0, 0.0, 1e-5, 0, 0.2, 0.0), List.of(c.psnrWeight(), c.l1Weight(), c.robustWeight(),
-			c.minLearningRate(), c.warmupEpochs(), c.rainProbability(), c.rotationStdDegrees()));
+		assertEquals(List.of(0.05, 1.0, 0.0, 1e-5, 0, 0.2, 0.0, 0.99), List.of(c.psnrWeight(), c.l1Weight(),
+			c.robustWeight(), c.minLearningRate(), c.warmupEpochs(), c.rainProbability(), c.rotationStdDegrees(),
+			c.emaDecay()));
 		ResultsTable log = (ResultsTable) result.get("log");
 		for (int row = 0; row < log.size(); row++) {
 			double psnr = log.getValue("train_psnr", row);

@@ -146,6 +146,66 @@ class DerainTrainerTest {
 	}
 
 	/**
+	 * With ema_decay the trainer keeps a moving average of the parameters: checked against the average computed here
+	 * in double precision from the parameters after every step, through the decay's warm-up (0.1, 0.18, ... up to
+	 * 0.6 from step 13); {@link DerainTrainer#averagedWeights} shows it to the network and puts the live weights
+	 * back; a checkpointed and resumed run ends with the same average, bit for bit.
+	 */
+	@Test
+	void theWeightAverageFollowsTheParametersAndResumesExactly() throws IOException {
+		PairDataset data = data();
+		TrainConfig config = config(1e-2).with(b -> b.emaDecay = 0.6);
+		try (NDManager m = NDManager.newBaseManager()) {
+			TinyNet straightNet = new TinyNet(m);
+			DerainTrainer straight = new DerainTrainer(config, straightNet, data, RAIN, new ImageCache(1 << 20), m);
+			Map<String, double[]> expected = new LinkedHashMap<>();
+			for (long s = 0; !straight.finished(); s++) {
+				straight.trainStep();
+				double d = Math.min(0.6, (1.0 + s) / (10.0 + s));
+				for (Map.Entry<String, NDArray> e : straightNet.params.entrySet()) {
+					float[] p = e.getValue().toFloatArray();
+					double[] a = expected.get(e.getKey());
+					if (a == null) expected.put(e.getKey(), a = new double[p.length]);
+					for (int i = 0; i < p.length; i++) a[i] = s == 0 ? p[i] : d * a[i] + (1 - d) * p[i];
+				}
+			}
+			assertEquals(15, straight.step());
+			Map<String, float[]> live = floats(straightNet.params), averaged;
+			try (DerainTrainer.LiveWeights w = straight.averagedWeights()) {
+				averaged = floats(straightNet.params);
+			}
+			for (String n : expected.keySet()) {
+				float[] a = averaged.get(n);
+				for (int i = 0; i < a.length; i++)
+					assertEquals(expected.get(n)[i], a[i], 1e-6, n + "[" + i + "]");
+				assertTrue(!java.util.Arrays.equals(a, live.get(n)), n + ": the average is not the last step's weights");
+				assertArrayEquals(live.get(n), straightNet.params.get(n).toFloatArray(), n + " is live again");
+			}
+
+			TinyNet firstNet = new TinyNet(m);
+			DerainTrainer first = new DerainTrainer(config, firstNet, data, RAIN, new ImageCache(0), m);
+			for (int i = 0; i < 8; i++) first.trainStep();
+			Path folder = tmp.resolve("ema/checkpoint");
+			first.checkpoint(m).save(folder);
+			assertTrue(Files.exists(folder.resolve(TrainingCheckpoint.AVERAGE)));
+			TinyNet resumedNet = new TinyNet(m);
+			DerainTrainer resumed = new DerainTrainer(config, resumedNet, data, RAIN, new ImageCache(0), m);
+			resumed.restore(TrainingCheckpoint.load(folder, m));
+			while (!resumed.finished()) resumed.trainStep();
+			try (DerainTrainer.LiveWeights w = resumed.averagedWeights()) {
+				for (String n : averaged.keySet())
+					assertArrayEquals(averaged.get(n), resumedNet.params.get(n).toFloatArray(), n);
+			}
+		}
+	}
+
+	private static Map<String, float[]> floats(Map<String, NDArray> arrays) {
+		Map<String, float[]> out = new LinkedHashMap<>();
+		arrays.forEach((n, a) -> out.put(n, a.toFloatArray()));
+		return out;
+	}
+
+	/**
 	 * The real network (ngf 4, 1 block), one step each way: with freeze_bn the BatchNorm running statistics do not
 	 * move while the weights (BatchNorm's weight and bias included) learn; without it the statistics move (GT-RAIN).
 	 */

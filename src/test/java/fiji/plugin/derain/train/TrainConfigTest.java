@@ -17,6 +17,7 @@ class TrainConfigTest {
 		b.net = DerainConfig.GTRAIN.withActivation(DerainConfig.Activation.MISH);
 		b.device = "gpu:1";
 		b.bnBatches = 16;
+		b.emaDecay = 0.999;
 		TrainConfig recalibrated = b.build();
 		assertEquals(recalibrated, TrainConfig.parse(recalibrated.toJson(), "test"));
 		b.bnBatches = 0;
@@ -35,6 +36,7 @@ class TrainConfigTest {
 		assertMessage("{\"val_fraction\": 1}", "val_fraction must be in [0, 1)");
 		assertMessage("{\"lr\": \"fast\"}", "lr must be a number");
 		assertMessage("{\"bn_batches\": -1}", "bn_batches must be at least 0");
+		assertMessage("{\"ema_decay\": 1}", "ema_decay must be in [0, 1)");
 		assertMessage("{\"bn_batches\": 4, \"freeze_bn\": true}", "bn_batches must be 0 while freeze_bn is true");
 		assertMessage("{\"freeze_bn\": \"yes\"}", "freeze_bn must be true or false");
 		assertMessage("{\"activation\": \"relu\"}", "unknown activation 'relu'");

@@ -55,7 +55,7 @@ class TrainOptionsTest {
 		});
 		Path checkpoint = Files.createDirectories(tmp.resolve(TrainingRun.CHECKPOINT));
 		Files.writeString(checkpoint.resolve(TrainingCheckpoint.STATE),
-			new TrainingCheckpoint(saved, 1, 10, 7, Double.NaN, Map.of(), Map.of()).stateJson());
+			new TrainingCheckpoint(saved, 1, 10, 7, Double.NaN, Map.of(), Map.of(), Map.of()).stateJson());
 		assertEquals(saved, TrainOptions.fromCheckpoint(tmp));
 	}
 

@@ -40,7 +40,7 @@ class TrainingCheckpointTest {
 	static TrainingCheckpoint at(long step, NDManager m) {
 		return new TrainingCheckpoint(CONFIG, (int) step / 5, step, 1000 + step, step / 10.0,
 			Map.of("conv.weight", m.create(new float[] {step, -step})),
-			Map.of("exp_avg/conv.weight", m.create(new float[] {step / 2f, step})));
+			Map.of("exp_avg/conv.weight", m.create(new float[] {step / 2f, step})), Map.of());
 	}
 
 	@Test

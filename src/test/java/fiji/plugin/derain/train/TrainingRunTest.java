@@ -203,6 +203,38 @@ class TrainingRunTest {
 		assertTrue(e.getMessage().contains("cannot fine-tune"), e.getMessage());
 	}
 
+	/**
+	 * With ema_decay the model folder holds the checkpoint's weight average for the parameters (validated on it)
+	 * and the live BatchNorm statistics; the description says so.
+	 */
+	@Test
+	void withAWeightAverageTheModelFolderHoldsTheAverage() throws Exception {
+		Path out = tmp.resolve("ema");
+		TrainConfig averaged = CONFIG.with(b -> {
+			b.epochs = 1;
+			b.warmupEpochs = 0;
+			b.emaDecay = 0.9;
+		});
+		ModelDescriptor d = TrainingRun.run(averaged, dataset(), out, false, listener(new ArrayList<>()), () -> false);
+		assertTrue(d.description().endsWith("; weights: their moving average, decay 0.9"), d.description());
+		try (NDManager m = NDManager.newBaseManager()) {
+			TrainingCheckpoint c = TrainingCheckpoint.load(out.resolve(TrainingRun.CHECKPOINT), m);
+			Map<String, NDArray> model = ModelFolder.load(out, m).weights();
+			assertEquals(2, c.step());
+			int differ = 0;
+			for (Map.Entry<String, NDArray> e : model.entrySet()) {
+				NDArray avg = c.average().get(e.getKey()), live = c.weights().get(e.getKey());
+				if (!e.getValue().getDataType().isFloating()) continue;
+				float[] w = e.getValue().toFloatArray();
+				assertArrayEquals((avg != null ? avg : live).toFloatArray(), w, 0f, e.getKey());
+				if (avg != null && !java.util.Arrays.equals(w, live.toFloatArray())) differ++;
+			}
+			assertEquals(model.keySet().stream().filter(k -> !k.contains("running_") && !k.endsWith("num_batches_tracked"))
+				.count(), c.average().size(), "every trainable parameter is averaged");
+			assertTrue(differ > 0, "the saved weights are the average, not the last step's");
+		}
+	}
+
 	static TrainingRun.Listener listener(List<Integer> epochs) {
 		return new TrainingRun.Listener() {
 			@Override
