@@ -92,7 +92,10 @@ final class MapFile implements AutoCloseable {
 				+ " × " + width);
 		checkRows(from, from + s.get(2));
 		try (NDArray rowMajor = band.get(0).transpose(1, 0, 2).reshape(s.get(2), channels * width)) {
-			ByteBuffer bytes = rowMajor.toByteBuffer();
+			// a direct view of the tensor's own memory, written while the tensor is open. (toByteBuffer() copies the band
+			// into a new Java byte[] of up to ~100 MB per write: on a 12000-pixel-wide image that garbage grew the
+			// Java heap by gigabytes, more with more channels.)
+			ByteBuffer bytes = rowMajor.toByteBuffer(true);
 			for (long at = from * rowBytes; bytes.hasRemaining(); ) at += file.write(bytes, at);
 		} catch (IOException e) {
 			throw new UncheckedIOException("cannot keep a feature map in the temporary folder (" + e.getMessage()
