@@ -11,22 +11,8 @@ work=$(cd "$1" && pwd)
 photos=${2:-$work/photos}
 [ -d "$photos/train" ] || sh ../shared/data/fetch-photos.sh "$photos"
 
-# 1. Training pairs in GT-RAIN's layout ($work/gt/SCENE/SCENE-Webcam-{C,R}-NNN.png), 9 frames per 'train' photo:
-# the clean photo, the clean photo as a "rainy" frame (leave a clear photo alone), the light, medium, heavy and storm
-# presets, a downpour veil, slanted defocused heavy rain, and slanted light streaks with no veil.
-synth() { v=$1; shift; bin/derain synth --clean "$photos/train" --out "$work/v$v" --max-size 768 "$@" >/dev/null; }
-synth 1 --preset light --seed 11
-synth 2 --preset medium --seed 12
-synth 3 --preset heavy --seed 13
-synth 4 --preset storm --seed 14
-synth 5 --preset storm --transmission 0.5 --atmospheric-light 0.9 --angle 20 --seed 15
-synth 6 --preset heavy --angle -25 --defocus 2 --seed 16
-synth 7 --preset light --transmission 1 --angle 15 --seed 17
-for f in "$work"/v1/clean/*.png; do
-  n=$(basename "$f" .png); mkdir -p "$work/gt/$n"
-  ln -sf "$f" "$work/gt/$n/$n-Webcam-C-000.png"; ln -sf "$f" "$work/gt/$n/$n-Webcam-R-000.png"
-  for v in 1 2 3 4 5 6 7; do ln -sf "$work/v$v/rainy/$n.png" "$work/gt/$n/$n-Webcam-R-00$v.png"; done
-done
+# 1. Training pairs in GT-RAIN's layout: $work/gt (9 frames per 'train' photo) and $work/gt2 (see the script).
+tools/make_training_data.sh "$work" "$photos"
 
 # 2. Run long2: from the identity init, frozen BatchNorm, MS-SSIM 0.5 + L1 1 − 0.02·PSNR, no rain-robust term, a
 # 100-epoch (10,000-step) cosine schedule. Without a validation set the model folder holds the latest epoch; the
