@@ -56,6 +56,11 @@ class TrainingRunTest {
 		b.net = new DerainConfig(2, 1, DerainConfig.Activation.LEAKY, DerainConfig.Norm.BATCH, DerainConfig.Init.NORMAL);
 	});
 
+	static final TrainConfig ONE_EPOCH = CONFIG.with(b -> {
+		b.epochs = 1;
+		b.warmupEpochs = 0;
+	});
+
 	/** Four 200×180 "photos" (smooth colour ramps) with synthesized rain, as folder pairs. */
 	@BeforeAll
 	static void pairs() throws IOException {
@@ -156,14 +161,10 @@ class TrainingRunTest {
 	@Test
 	void theTrainedModelDerainsThroughTheEngine() throws Exception {
 		Path out = tmp.resolve("model");
-		TrainConfig oneEpoch = CONFIG.with(b -> {
-			b.epochs = 1;
-			b.warmupEpochs = 0;
-		});
-		ModelDescriptor trained = TrainingRun.run(oneEpoch, dataset(), out, false, listener(new ArrayList<>()),
+		ModelDescriptor trained = TrainingRun.run(ONE_EPOCH, dataset(), out, false, listener(new ArrayList<>()),
 			() -> false);
 		assertTrue(trained.description().endsWith("(best validation PSNR at epoch 1)"), trained.description());
-		ModelDescriptor noVal = TrainingRun.run(oneEpoch.with(b -> b.valFraction = 0), dataset(), tmp.resolve("noval"),
+		ModelDescriptor noVal = TrainingRun.run(ONE_EPOCH.with(b -> b.valFraction = 0), dataset(), tmp.resolve("noval"),
 			false, listener(new ArrayList<>()), () -> false);
 		assertTrue(noVal.description().endsWith("(no validation set: the latest epoch, 1)"), noVal.description());
 		try (Derainer d = Derainer.open(out, DeviceChoice.CPU, s -> {})) {
@@ -176,14 +177,10 @@ class TrainingRunTest {
 
 	@Test
 	void fineTuningStartsFromAModelsWeights() throws Exception {
-		TrainConfig oneEpoch = CONFIG.with(b -> {
-			b.epochs = 1;
-			b.warmupEpochs = 0;
-		});
 		Path base = tmp.resolve("base"), tuned = tmp.resolve("tuned");
-		TrainingRun.run(oneEpoch, dataset(), base, false, listener(new ArrayList<>()), () -> false);
+		TrainingRun.run(ONE_EPOCH, dataset(), base, false, listener(new ArrayList<>()), () -> false);
 		// with a learning rate of ~0 the fine-tuned weights stay the base model's: they really were loaded
-		TrainConfig frozen = oneEpoch.with(b -> {
+		TrainConfig frozen = ONE_EPOCH.with(b -> {
 			b.learningRate = 1e-30;
 			b.minLearningRate = 0;
 		});
@@ -196,7 +193,7 @@ class TrainingRunTest {
 				if (!k.contains("running_") && !k.endsWith("num_batches_tracked"))
 					assertArrayEquals(a.get(k).toFloatArray(), b.get(k).toFloatArray(), 1e-6f, k);
 		}
-		TrainConfig other = oneEpoch.with(b -> b.net = new DerainConfig(4, 1, DerainConfig.Activation.LEAKY,
+		TrainConfig other = ONE_EPOCH.with(b -> b.net = new DerainConfig(4, 1, DerainConfig.Activation.LEAKY,
 			DerainConfig.Norm.BATCH, DerainConfig.Init.NORMAL));
 		IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.run(other, dataset(),
 			tmp.resolve("mismatch"), false, base, listener(new ArrayList<>()), () -> false));
@@ -210,11 +207,7 @@ class TrainingRunTest {
 	@Test
 	void withAWeightAverageTheModelFolderHoldsTheAverage() throws Exception {
 		Path out = tmp.resolve("ema");
-		TrainConfig averaged = CONFIG.with(b -> {
-			b.epochs = 1;
-			b.warmupEpochs = 0;
-			b.emaDecay = 0.9;
-		});
+		TrainConfig averaged = ONE_EPOCH.with(b -> b.emaDecay = 0.9);
 		ModelDescriptor d = TrainingRun.run(averaged, dataset(), out, false, listener(new ArrayList<>()), () -> false);
 		assertTrue(d.description().endsWith("; weights: their moving average, decay 0.9"), d.description());
 		try (NDManager m = NDManager.newBaseManager()) {
