@@ -177,10 +177,11 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 			TrainConfig config = TrainConfig.fromJson(o.getAsJsonObject("config"), state.toString());
 			JsonElement best = o.get("best_metric");
 			double bestMetric = best == null || best.isJsonNull() ? Double.NaN : best.getAsDouble();
-			return new TrainingCheckpoint(config, o.get("epoch").getAsInt(), o.get("step").getAsLong(),
+			long step = o.get("step").getAsLong();
+			return new TrainingCheckpoint(config, o.get("epoch").getAsInt(), step,
 				Long.parseUnsignedLong(o.get("rng_state").getAsString(), 16), bestMetric,
 				readTensors(folder.resolve(WEIGHTS), manager), readTensors(folder.resolve(OPTIMIZER), manager),
-				readAverage(folder, config, manager));
+				readAverage(folder, config, step, manager));
 		} catch (RuntimeException e) {
 			throw new IOException(state + ": " + e.getMessage(), e);
 		}
@@ -191,10 +192,10 @@ public record TrainingCheckpoint(TrainConfig config, int epoch, long step, long 
 	 *
 	 * @throws NoSuchFileException when the run averages and has taken steps but the file is missing
 	 */
-	private static Map<String, NDArray> readAverage(Path folder, TrainConfig config, NDManager manager)
+	private static Map<String, NDArray> readAverage(Path folder, TrainConfig config, long step, NDManager manager)
 		throws IOException {
 		Path file = folder.resolve(AVERAGE);
-		if (config.emaDecay() == 0 || !Files.exists(file) && stepOf(folder.resolve(STATE)) == 0) return Map.of();
+		if (config.emaDecay() == 0 || !Files.exists(file) && step == 0) return Map.of();
 		return readTensors(file, manager);
 	}
 
