@@ -117,13 +117,13 @@ final class BandedForward implements BandedNetwork {
 		long height) {
 		long s = Math.max(0, 4 * q0 - ENCODER_HALO), e = Math.min(height, 4 * q1 + ENCODER_HALO);
 		ParameterStore ps = new ParameterStore(m, false);
-		NDArray image = input.rows(m, s, e);
-		NDArray full = net.initialConv1.forward(ps, net.initialConv0.forward(ps, image, false), false);
+		NDArray first = consume(input.rows(m, s, e), image -> net.initialConv0.forward(ps, image, false));
+		NDArray full = consume(first, a -> net.initialConv1.forward(ps, a, false));
 		NDArray half = net.downsample1.forward(ps, full, false);
+		write(x0, 4 * q0, full, 4 * q0 - s, 4 * q1 - s);
 		NDArray quarter = net.downsample2.forward(ps, half, false);
-		x0.write(4 * q0, rows(full, 4 * q0 - s, 4 * q1 - s));
-		x1.write(2 * q0, rows(half, (4 * q0 - s) / 2, (4 * q1 - s) / 2));
-		x2.write(q0, rows(quarter, (4 * q0 - s) / 4, (4 * q1 - s) / 4));
+		write(x1, 2 * q0, half, (4 * q0 - s) / 2, (4 * q1 - s) / 2);
+		write(x2, q0, quarter, (4 * q0 - s) / 4, (4 * q1 - s) / 4);
 	}
 
 	/**
@@ -133,11 +133,15 @@ final class BandedForward implements BandedNetwork {
 	private NDArray deformable(NDManager m, DeformableConv2d conv, MapFile in, long r0, long r1, NetBlock norm,
 		NetBlock act, MapFile skip) {
 		ParameterStore ps = new ParameterStore(m, false);
-		NDArray offsetInput = padded(m, in, r0, r1 + 2);
-		NDArray y = conv.forwardRows(ps, offsetInput, r0, in.rows + 2, (from, to) -> padded(m, in, from, to));
-		y = norm.forward(ps, new NDList(y), false).singletonOrThrow();
-		if (act != null) y = act.forward(ps, new NDList(y), false).singletonOrThrow();
-		if (skip != null) y = y.add(skip.read(m, r0, r1));
+		NDArray y = consume(padded(m, in, r0, r1 + 2),
+			offsetInput -> conv.forwardRows(ps, offsetInput, r0, in.rows + 2, (from, to) -> padded(m, in, from, to)));
+		y = consume(y, a -> norm.forward(ps, new NDList(a), false).singletonOrThrow());
+		if (act != null) y = consume(y, a -> act.forward(ps, new NDList(a), false).singletonOrThrow());
+		if (skip != null) {
+			try (NDArray skipRows = skip.read(m, r0, r1)) {
+				y = y.addi(skipRows);
+			}
+		}
 		return y;
 	}
 
@@ -152,17 +156,17 @@ final class BandedForward implements BandedNetwork {
 			if (s == 0) e = Math.min(map.rows, 2);
 			else s = Math.max(0, e - 2);
 		}
-		NDArray band = ReflectionPad2d.pad(map.read(m, s, e), 1);
-		// band row j is padded row s + j: true rows, or at the map's top and bottom the mirrored ones
-		return rows(band, from - s, to - s);
+		try (NDArray read = map.read(m, s, e); NDArray band = ReflectionPad2d.pad(read, 1)) {
+			// band row j is padded row s + j: true rows, or at the map's top and bottom the mirrored ones
+			return rows(band, from - s, to - s);
+		}
 	}
 
 	/** upsample_2's half rows [2q0, 2q1) from the residual blocks' output and the x1 skip. */
 	private NDArray decode2(NDManager m, MapFile residual, MapFile x1, long q0, long q1, long width, long height) {
 		long s = Math.max(0, q0 - DECODER2_HALO), e = Math.min(residual.rows, q1 + DECODER2_HALO);
 		ParameterStore ps = new ParameterStore(m, false);
-		NDArray up = net.decoderStage(net.upsample2, ps, residual.read(m, s, e), x1.read(m, 2 * s, 2 * e),
-			new TilePlacement(0, 4 * s, width, height));
+		NDArray up = decoderStage(m, net.upsample2, ps, residual, x1, s, e, new TilePlacement(0, 4 * s, width, height));
 		return rows(up, 2 * (q0 - s), 2 * (q1 - s));
 	}
 
@@ -170,10 +174,34 @@ final class BandedForward implements BandedNetwork {
 	private NDArray decode1(NDManager m, MapFile u2, MapFile x0, long h0, long h1, long width, long height) {
 		long s = Math.max(0, h0 - DECODER1_HALO), e = Math.min(u2.rows, h1 + DECODER1_HALO);
 		ParameterStore ps = new ParameterStore(m, false);
-		NDArray up = net.decoderStage(net.upsample1, ps, u2.read(m, s, e), x0.read(m, 2 * s, 2 * e),
-			new TilePlacement(0, 2 * s, width, height));
-		NDArray image = net.outputConv.forward(ps, up, false);
+		NDArray up = decoderStage(m, net.upsample1, ps, u2, x0, s, e, new TilePlacement(0, 2 * s, width, height));
+		NDArray image = consume(up, a -> net.outputConv.forward(ps, a, false));
 		return rows(image, 2 * (h0 - s), 2 * (h1 - s));
+	}
+
+	/** A decoder stage on rows [s, e) of the lower-resolution map and rows [2s, 2e) of the skip, both closed after. */
+	private NDArray decoderStage(NDManager m, DecoderBlock stage, ParameterStore ps, MapFile lower, MapFile skip, long s,
+		long e, TilePlacement placement) {
+		try (NDArray x = lower.read(m, s, e); NDArray skipRows = skip.read(m, 2 * s, 2 * e)) {
+			return net.decoderStage(stage, ps, x, skipRows, placement);
+		}
+	}
+
+	/**
+	 * {@code next} applied to {@code a}, then {@code a} closed: a band's arrays are 50-280 MB at 12000 pixels wide, and
+	 * its manager would otherwise keep every one of them until the band ends.
+	 */
+	private static NDArray consume(NDArray a, java.util.function.UnaryOperator<NDArray> next) {
+		try (a) {
+			return next.apply(a);
+		}
+	}
+
+	/** Writes rows [from, to) of {@code a} at {@code row} of the map, then closes {@code a}. */
+	private static void write(MapFile map, long row, NDArray a, long from, long to) {
+		try (a; NDArray band = rows(a, from, to)) {
+			map.write(row, band);
+		}
 	}
 
 	/** Rows [from, to) of an NCHW array. */

@@ -51,10 +51,7 @@ final class ConvNormAct extends NetBlock {
 
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
-		NDList y = pad.forward(ps, inputs, training);
-		y = conv.forward(ps, y, training);
-		if (norm != null) y = norm.forward(ps, y, training);
-		return act.forward(ps, y, training);
+		return chain(ps, inputs, training, pad, conv, norm, act);
 	}
 
 	/** Convenience for single-array callers. */

@@ -47,8 +47,15 @@ final class DecoderBlock extends NetBlock {
 
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
-		NDArray up = deconv.forward(ps, upsample2x(inputs.get(0), TEMPORARY_BYTES, placement.get(), scale), training);
-		return conv.forward(ps, new NDList(up.concat(inputs.get(1), 1)), training);
+		// each intermediate is closed once consumed: at 12000 pixels wide a band's are 90-280 MB each
+		NDArray upsampled = upsample2x(inputs.get(0), TEMPORARY_BYTES, placement.get(), scale);
+		NDArray up = deconv.forward(ps, upsampled, training);
+		upsampled.close();
+		NDArray joined = up.concat(inputs.get(1), 1);
+		up.close();
+		NDList out = conv.forward(ps, new NDList(joined), training);
+		joined.close();
+		return out;
 	}
 
 	/**
@@ -79,18 +86,32 @@ final class DecoderBlock extends NetBlock {
 		long channels = s.get(1), outBytes = 4L * s.get(0) * 4 * s.get(2) * s.get(3);
 		// groups of channels with ~2 MB of output each: the blending temporaries stay recyclable
 		long group = Math.max(1, groupBytes / outBytes);
-		if (group >= channels) return rows.apply(columns.apply(x));
+		if (group >= channels) return upsampleGroup(x, columns, rows);
 		NDList parts = new NDList();
-		for (long c = 0; c < channels; c += group)
-			parts.add(rows.apply(columns.apply(x.get(new NDIndex(":, {}:{}", c, Math.min(channels, c + group))))));
-		return NDArrays.concat(parts, 1);
+		for (long c = 0; c < channels; c += group) {
+			try (NDArray channelGroup = x.get(new NDIndex(":, {}:{}", c, Math.min(channels, c + group)))) {
+				parts.add(upsampleGroup(channelGroup, columns, rows));
+			}
+		}
+		NDArray whole = NDArrays.concat(parts, 1);
+		parts.close();
+		return whole;
+	}
+
+	/** Columns then rows, the intermediate closed once used. */
+	private static NDArray upsampleGroup(NDArray x, UnaryOperator<NDArray> columns, Lerp rows) {
+		try (NDArray wide = columns.apply(x)) {
+			return rows.apply(wide);
+		}
 	}
 
 	/** Linear ×2 of the last axis, align_corners=True, by libtorch's kernel (a band's columns: 5-10× the gathers). */
 	private static NDArray upsampleColumns(NDArray x) {
 		Shape s = x.getShape();
-		return ScriptFunction.UPSAMPLE_LAST_AXIS_2X.apply(x.reshape(s.get(0), s.get(1) * s.get(2), s.get(3)))
-			.reshape(s.get(0), s.get(1), s.get(2), 2 * s.get(3));
+		try (NDArray flat = x.reshape(s.get(0), s.get(1) * s.get(2), s.get(3));
+			NDArray wide = ScriptFunction.UPSAMPLE_LAST_AXIS_2X.apply(flat)) {
+			return wide.reshape(s.get(0), s.get(1), s.get(2), 2 * s.get(3));
+		}
 	}
 
 	/** Linear ×2 along one axis (2 or 3) of an NCHW array, align_corners=True, in float like PyTorch's CPU kernel. */
@@ -131,8 +152,9 @@ final class DecoderBlock extends NetBlock {
 		/** a + (b − a)·frac, in place on the two gathered copies. */
 		NDArray apply(NDArray x) {
 			NDArray a = x.get(new NDIndex(where, lo));
-			NDArray b = x.get(new NDIndex(where, hi));
-			return a.addi(b.subi(a).muli(frac));
+			try (NDArray b = x.get(new NDIndex(where, hi))) {
+				return a.addi(b.subi(a).muli(frac));
+			}
 		}
 	}
 

@@ -93,7 +93,11 @@ final class DeformableConv2d extends NetBlock {
 		long to = Float.isNaN(hi) ? paddedRows : (long) Math.max(from + 2, Math.min(paddedRows, Math.floor(hi) + 2));
 		NDArray x = input.rows(from, to);
 		Sampling s = Sampling.of(x, offset, offsetAndMask[1], weight, new Rows(r0, from, paddedRows, rows));
-		return run(s, bias, chunkFor(x.getShape().get(1), false), false);
+		// a band's arrays are 20-200 MB at 12000 pixels wide: each is closed as soon as it is used
+		new NDList(x, tapY, py).addAll(new NDList(offsetAndMask)).close();
+		try (s) {
+			return run(s, bias, chunkFor(x.getShape().get(1), false), false);
+		}
 	}
 
 	/** Where a band's samples read the conv's padded input. */
@@ -161,9 +165,10 @@ final class DeformableConv2d extends NetBlock {
 	 * @return (N, C_out, H−2, W−2), in the manager of {@code x}
 	 */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias) {
-		Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)));
 		boolean recorded = recorded(x, offset, mask, weight);
-		return run(s, bias, chunkFor(x.getShape().get(1), recorded), recorded);
+		try (Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)))) {
+			return run(s, bias, chunkFor(x.getShape().get(1), recorded), recorded);
+		}
 	}
 
 	/** Output pixels per chunk: about {@link #CHUNK_BYTES} of sampled columns, {@link #RECORDED_CHUNK_BYTES} recorded. */
@@ -180,8 +185,9 @@ final class DeformableConv2d extends NetBlock {
 
 	/** {@link #deformConv2d(NDArray, NDArray, NDArray, NDArray, NDArray)} with {@code chunk} output pixels per product. */
 	static NDArray deformConv2d(NDArray x, NDArray offset, NDArray mask, NDArray weight, NDArray bias, long chunk) {
-		Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)));
-		return run(s, bias, chunk, recorded(x, offset, mask, weight));
+		try (Sampling s = Sampling.of(x, offset, mask, weight, Rows.whole(x.getShape().get(2)))) {
+			return run(s, bias, chunk, recorded(x, offset, mask, weight));
+		}
 	}
 
 	private static NDArray run(Sampling s, NDArray bias, long chunk, boolean recorded) {
@@ -200,8 +206,12 @@ final class DeformableConv2d extends NetBlock {
 				parts.add(part);
 			}
 		}
-		NDArray out = parts.size() == 1 ? parts.get(0) : NDArrays.concat(new NDList(parts), 0);
-		if (bias != null) out = out.add(bias);
+		NDArray out = parts.get(0);
+		if (parts.size() > 1) {
+			out = NDArrays.concat(new NDList(parts), 0);
+			new NDList(parts).close();
+		}
+		if (bias != null) out = recorded ? out.add(bias) : out.addi(bias);
 		return s.toNchw(out);
 	}
 
@@ -225,7 +235,13 @@ final class DeformableConv2d extends NetBlock {
 	 * included), and the kernel as (C_out, 9·C, 1, 1) (see {@link #product}).
 	 */
 	private record Sampling(NDArray rows, NDArray index, NDArray cornerWeights, NDArray kernel, long pixels,
-		long channels, Shape out) {
+		long channels, Shape out) implements AutoCloseable {
+
+		/** Frees the table, indices, weights and kernel (autograd keeps what it saved of them). */
+		@Override
+		public void close() {
+			new NDList(rows, index, cornerWeights, kernel).close();
+		}
 
 			/** {@code x} holds rows {@code [span.in(), span.in() + its height)} of the input. */
 		static Sampling of(NDArray x, NDArray offset, NDArray mask, NDArray weight, Rows span) {
@@ -242,7 +258,11 @@ final class DeformableConv2d extends NetBlock {
 			long hz = h + 2, wz = w + 2;
 			// (transposed, then padded: the pad writes a contiguous copy; padded, then transposed, the rows would be a
 			// strided view, which embedding_bag would copy for every chunk)
-			NDArray rows = x.transpose(0, 2, 3, 1).pad(new Shape(0, 0, 1, 1, 1, 1), 0).reshape(n * hz * wz, c);
+			NDArray rows;
+			try (NDArray channelLast = x.transpose(0, 2, 3, 1);
+				NDArray padded = channelLast.pad(new Shape(0, 0, 1, 1, 1, 1), 0)) {
+				rows = padded.reshape(n * hz * wz, c);
+			}
 
 			long pixels = n * hOut * wOut;
 			// int32 indices where the rows allow (half the memory of int64): every band, most whole images

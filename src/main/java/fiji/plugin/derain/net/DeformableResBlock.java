@@ -45,7 +45,10 @@ final class DeformableResBlock extends NetBlock {
 	@Override
 	protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
 		NDArray x = inputs.singletonOrThrow();
-		return new NDList(x.add(secondHalf(ps, firstHalf(ps, x, training), training)));
+		NDArray h = firstHalf(ps, x, training);
+		NDArray residual = secondHalf(ps, h, training);
+		h.close();
+		return new NDList(x.add(residual));
 	}
 
 	/** pad → deform conv → norm → activation. */
@@ -59,9 +62,7 @@ final class DeformableResBlock extends NetBlock {
 	}
 
 	private static NDArray run(ParameterStore ps, NDArray x, boolean training, NetBlock... blocks) {
-		NDList y = new NDList(x);
-		for (NetBlock b : blocks) y = b.forward(ps, y, training);
-		return y.singletonOrThrow();
+		return chain(ps, new NDList(x), training, blocks).singletonOrThrow();
 	}
 
 	/**

@@ -52,6 +52,33 @@ abstract class NetBlock extends AbstractBlock {
 	 */
 	protected abstract NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training);
 
+	/**
+	 * Runs {@code blocks} (nulls skipped) in turn on {@code inputs} and closes each intermediate result as soon as the
+	 * next block has consumed it, never the inputs nor an array that a block passed through: a chain holds two of its
+	 * activations at a time rather than all of them until the enclosing scope closes (at 12000 pixels wide a band's
+	 * activation is 50–200 MB). Autograd keeps what it saved for the backward pass itself.
+	 */
+	static NDList chain(ParameterStore ps, NDList inputs, boolean training, NetBlock... blocks) {
+		NDList y = inputs;
+		for (NetBlock b : blocks) {
+			if (b == null) continue;
+			NDList next = b.forward(ps, y, training);
+			if (y != inputs) release(y, next, inputs);
+			y = next;
+		}
+		return y;
+	}
+
+	/** Closes the arrays of {@code used} that are in none of {@code kept} (compared by identity). */
+	static void release(NDList used, NDList... kept) {
+		for (NDArray a : used) {
+			boolean keep = false;
+			for (NDList k : kept)
+				for (NDArray b : k) keep |= a == b;
+			if (!keep) a.close();
+		}
+	}
+
 	/** Puts this block's state tensors into {@code out} under {@code prefix + "." + name}, in state-dict order. */
 	abstract void collectState(String prefix, Map<String, Parameter> out);
 

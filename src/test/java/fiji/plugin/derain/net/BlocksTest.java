@@ -1,20 +1,29 @@
 package fiji.plugin.derain.net;
 
 import static fiji.plugin.derain.net.NetAssert.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import fiji.plugin.derain.net.DerainConfig.Activation;
 import fiji.plugin.derain.net.DerainConfig.Init;
 import fiji.plugin.derain.net.DerainConfig.Norm;
 import fiji.plugin.derain.testutil.Fixtures;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,6 +49,45 @@ class BlocksTest {
 	@AfterEach
 	void close() {
 		manager.close();
+	}
+
+	@Test
+	void aChainClosesEachIntermediateOnceConsumedButNeitherItsInputNorWhatItReturns() {
+		List<NDArray> made = new ArrayList<>();
+		NetBlock plusOne = recording(made, x -> x.add(1)), same = recording(made, x -> x);
+		NDArray input = manager.zeros(new Shape(1, 1, 2, 2));
+		// same returns its input itself (as a padding of 0 does): neither it nor the chain's input may be closed
+		NDArray out = NetBlock.chain(ps, new NDList(input), false, same, plusOne, same, null, plusOne).singletonOrThrow();
+		assertEquals(4, made.size());
+		assertSame(input, made.get(0));
+		assertFalse(input.isReleased(), "the chain's input");
+		assertSame(made.get(1), made.get(2));
+		assertTrue(made.get(1).isReleased(), "the intermediate, once the last block has consumed it");
+		assertSame(out, made.get(3));
+		assertFalse(out.isReleased());
+		assertEquals(8f, out.sum().getFloat()); // 4 pixels, each 0 + 1 + 1
+		assertEquals(0f, input.sum().getFloat());
+	}
+
+	/** A block without parameters that applies {@code f} and records each output. */
+	private static NetBlock recording(List<NDArray> made, UnaryOperator<NDArray> f) {
+		return new NetBlock() {
+			@Override
+			protected NDList forwardScoped(NDManager scope, ParameterStore ps, NDList inputs, boolean training) {
+				NDArray y = f.apply(inputs.singletonOrThrow());
+				made.add(y);
+				return new NDList(y);
+			}
+
+			@Override
+			void collectState(String prefix, Map<String, Parameter> out) {
+			}
+
+			@Override
+			public Shape[] getOutputShapes(Shape[] inputShapes) {
+				return inputShapes;
+			}
+		};
 	}
 
 	@Test
