@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+import java.util.function.UnaryOperator;
 
 /**
  * GT-RAIN's eval forward pass over a whole image in full-width row bands ({@link BandedNetwork}): four stages, each
@@ -191,7 +192,7 @@ final class BandedForward implements BandedNetwork {
 	 * {@code next} applied to {@code a}, then {@code a} closed: a band's arrays are 50-280 MB at 12000 pixels wide, and
 	 * its manager would otherwise keep every one of them until the band ends.
 	 */
-	private static NDArray consume(NDArray a, java.util.function.UnaryOperator<NDArray> next) {
+	private static NDArray consume(NDArray a, UnaryOperator<NDArray> next) {
 		try (a) {
 			return next.apply(a);
 		}
