@@ -103,9 +103,10 @@ class DerainerTest {
 
 	/**
 	 * The shipped default model really removes the rain of the shipped sample photo (synthetic rain on a held-out
-	 * photo, never used in training). Measured when it was shipped (README, MODEL_CARD.md): PSNR 24.72 → 31.92 dB,
-	 * SSIM 0.896 → 0.945. Asserted with margins: a PSNR gain of at least 6 dB and an SSIM of at least 0.93, so that
-	 * a broken or swapped default model fails here (the model shipped before it, 30.30 dB / 0.842, fails both).
+	 * photo, never used in training). Measured when it was shipped (README, MODEL_CARD.md): PSNR 24.72 → 31.58 dB,
+	 * SSIM 0.896 → 0.951. Asserted with margins: a PSNR gain of at least 6 dB and an SSIM above 0.945, so that a
+	 * broken or swapped default model fails here (the two models shipped before it, 31.92 dB / 0.9447 and
+	 * 30.30 dB / 0.842, fail the SSIM bound).
 	 */
 	@Test
 	void shippedModelRemovesTheSampleRain() throws Exception {
@@ -118,7 +119,7 @@ class DerainerTest {
 		fiji.plugin.derain.metrics.Score before = score(rainy, clean), after = score(derained, clean);
 		assertEquals(24.718, before.psnr(), 0.001, "the sample pair itself");
 		assertTrue(after.psnr() > before.psnr() + 6, "PSNR " + before.psnr() + " -> " + after.psnr());
-		assertTrue(after.ssim() > 0.93, "SSIM " + before.ssim() + " -> " + after.ssim());
+		assertTrue(after.ssim() > 0.945, "SSIM " + before.ssim() + " -> " + after.ssim());
 	}
 
 	/**
