@@ -47,3 +47,19 @@ def save_safetensors(path, tensors, metadata=None):
         f.write(head)
         for raw in blobs:
             f.write(raw)
+
+
+def read_safetensors(path):
+    """{name: numpy array} of a safetensors file, the inverse of save_safetensors."""
+    names = {v: k for k, v in _DTYPES.items()}
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    out = {}
+    for name, v in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = v["data_offsets"]
+        out[name] = np.frombuffer(raw[8 + n + start:8 + n + end], dtype=names[v["dtype"]]).reshape(v["shape"])
+    return out

@@ -15,7 +15,6 @@ import argparse
 import collections
 import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -23,23 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gtrain_reference as ref  # noqa: E402
-
-_DTYPES = {"F32": np.float32, "F64": np.float64, "I64": np.int64, "I32": np.int32}
-
-
-def read_safetensors(path):
-    """{name: numpy array} of a safetensors file (no extra package)."""
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    out = {}
-    for name, v in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = v["data_offsets"]
-        out[name] = np.frombuffer(raw[8 + n + start:8 + n + end], dtype=_DTYPES[v["dtype"]]).reshape(v["shape"])
-    return out
+from fixtures import read_safetensors  # noqa: E402
 
 
 def load_model(folder):
